@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/**
+ * Knobs of the pipeline core. Each runtime builds this once per process: the local stack from environment
+ * variables (see README "Configuration"), the Firebase runtime from params and secrets.
+ */
+export const CoreConfigSchema = z.object({
+  /** Public base URL that Luma calls back (`…/luma/webhook/{uid}/{requestId}?token=…`). Empty: poll only. */
+  webhookBaseUrl: z.string().default(''),
+  /** HMAC key for the per-request webhook token. */
+  webhookSecret: z.string().min(16),
+  /** A request still working after this long is failed by the sweeper (ms). */
+  requestDeadlineMs: z.number().int().positive().default(30 * 60_000),
+  /** Delay before the first poll and between polls of a Luma generation (s). */
+  pollIntervalSeconds: z.number().positive().default(10),
+  /** Polls before giving up on a generation (the deadline usually comes first). */
+  maxPolls: z.number().int().positive().default(360),
+  /** How long one worker owns a step (submit, download, process) before another may take over (ms). */
+  stepLeaseMs: z.number().int().positive().default(10 * 60_000),
+  /** Lifetime of the signed URLs Luma gets for reference images (s). */
+  signedUrlTtlSeconds: z.number().int().positive().default(15 * 60),
+  /** Hosts whose image URLs a draft may reference directly (everything else must be the owner's Storage). */
+  imageHostAllowList: z.array(z.string()).default([]),
+  /** Default caption when a post has none. */
+  defaultCaption: z.string().default('Made with AI'),
+});
+export type CoreConfig = z.infer<typeof CoreConfigSchema>;
+export type CoreConfigInput = z.input<typeof CoreConfigSchema>;
+
+export function buildCoreConfig(input: CoreConfigInput): CoreConfig {
+  return CoreConfigSchema.parse(input);
+}

@@ -1,0 +1,214 @@
+/**
+ * The ports the pipeline core is written against. The Firebase runtime (functions/) implements them with
+ * firebase-admin; the local stack (packages/local) with SQLite, files and an embedded queue. Both must pass the
+ * same contract tests. Nothing here may name Firebase.
+ */
+import type { Readable } from 'node:stream';
+import type { AnalyticsEvent } from '@d2v/schema';
+import type { LumaApi } from '@d2v/luma';
+import type { CoreConfig } from './config';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Documents
+
+export type DocData = Record<string, unknown>;
+
+export interface DocSnapshot<T = DocData> {
+  /** Full path, e.g. `users/u1/videoRequests/r1`. */
+  path: string;
+  id: string;
+  data: T;
+  /** Monotonic per document; changes on every write (Firestore's updateTime, a version counter locally). */
+  version: string;
+}
+
+export type WhereOp = '==' | '<' | '<=' | '>' | '>=' | 'in';
+export interface QueryFilter {
+  field: string;
+  op: WhereOp;
+  value: unknown;
+}
+export interface Query {
+  /** A collection path (`users/u1/videoRequests`) or, with `group: true`, a collection id (`videoRequests`). */
+  collection: string;
+  group?: boolean;
+  where?: QueryFilter[];
+  orderBy?: { field: string; direction?: 'asc' | 'desc' };
+  limit?: number;
+}
+
+/**
+ * A transaction with Firestore's rules: every read happens before the first write; the whole function may
+ * run again when another writer got there first, so it must have no side effects outside `tx`.
+ */
+export interface Transaction {
+  get<T = DocData>(path: string): Promise<DocSnapshot<T> | null>;
+  /** Fails the transaction with `AlreadyExistsError` if the document exists. */
+  create(path: string, data: DocData): void;
+  /** Replaces the whole document. */
+  set(path: string, data: DocData): void;
+  /** Shallow-merges top-level fields into an existing document (fails if it does not exist). */
+  update(path: string, patch: DocData): void;
+  delete(path: string): void;
+}
+
+export interface DocumentStore {
+  get<T = DocData>(path: string): Promise<DocSnapshot<T> | null>;
+  query<T = DocData>(q: Query): Promise<DocSnapshot<T>[]>;
+  runTransaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R>;
+}
+
+export class AlreadyExistsError extends Error {
+  override readonly name = 'AlreadyExistsError';
+  constructor(readonly path: string) {
+    super(`document already exists: ${path}`);
+  }
+}
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+  constructor(readonly path: string) {
+    super(`document not found: ${path}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Blobs (Cloud Storage objects / files on disk)
+
+export interface BlobMetadata {
+  contentType: string;
+  /** Custom metadata; the Storage trigger's loop guard reads `d2vGenerated` from here. */
+  custom?: Record<string, string>;
+}
+
+export interface BlobInfo extends BlobMetadata {
+  path: string;
+  size: number;
+  updatedAt: string;
+  /** Changes on every overwrite (Storage's generation number). */
+  generation: string;
+}
+
+export interface BlobStore {
+  /** Streams `source` into the object; resolves once it is durable (and, like Storage, announces it). */
+  upload(path: string, source: Readable, meta: BlobMetadata): Promise<BlobInfo>;
+  /** Copies a local file into the store (what ffmpeg output goes through). */
+  uploadFile(path: string, localFile: string, meta: BlobMetadata): Promise<BlobInfo>;
+  download(path: string): Readable;
+  downloadToFile(path: string, localFile: string): Promise<void>;
+  stat(path: string): Promise<BlobInfo | null>;
+  delete(path: string): Promise<void>;
+  /** A URL anyone holding it may GET until it expires (v4 signed URL / HMAC-signed local URL). */
+  signedUrl(path: string, opts: { expiresInSeconds: number }): Promise<string>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tasks (Cloud Tasks queues / the local durable queue)
+
+export const TASK_QUEUES = ['submit', 'poll', 'download'] as const;
+export type TaskQueueName = (typeof TASK_QUEUES)[number];
+
+export interface TaskPayload {
+  uid: string;
+  requestId: string;
+  /** Which Luma stage the task is about (keyframe image or the video). */
+  stage?: 'keyframe' | 'video';
+  attempt?: number;
+}
+
+export interface EnqueueOptions {
+  /** Dedupe key: a second enqueue with the same id is dropped (Cloud Tasks named tasks). */
+  id?: string;
+  delaySeconds?: number;
+}
+
+export interface TaskQueue {
+  enqueue(queue: TaskQueueName, payload: TaskPayload, opts?: EnqueueOptions): Promise<void>;
+}
+
+/** Thrown by a task handler to ask the queue to try again later (the platform's retry policy applies). */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Analytics events (Pub/Sub topic / local event table)
+
+export interface EventSink {
+  publish(event: AnalyticsEvent): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Media (ffmpeg/ffprobe + encryption; @d2v/media implements it for both runtimes)
+
+export interface MediaProbe {
+  container: string;
+  videoCodec: string | null;
+  audioCodec: string | null;
+  width: number;
+  height: number;
+  durationMs: number;
+  frameRate: number;
+  pixelFormat: string | null;
+  bytes: number;
+  streams: number;
+}
+
+export interface EncryptResult {
+  scheme: string;
+  keyId: string;
+  wrappedKey: string;
+  segmentSize: number;
+  plaintextBytes: number;
+  ciphertextBytes: number;
+}
+
+export interface MediaPort {
+  /** Probes and checks a file against the configured limits; throws a MediaError with a specific code. */
+  validate(file: string): Promise<MediaProbe>;
+  /** H.264 High, yuv420p, ≤1080p, 30 fps, +faststart. `onProgress` gets 0–1. */
+  compress(input: string, output: string, onProgress?: (fraction: number) => void): Promise<MediaProbe>;
+  poster(input: string, output: string): Promise<void>;
+  /** Streams `input` through chunked AES-256-GCM into `output`; the data key is wrapped by the current KEK. */
+  encrypt(input: Readable): { stream: Readable; result: Promise<EncryptResult> };
+  /** Streams ciphertext back to plaintext; any tampering makes the stream error. */
+  decrypt(input: Readable, info: { keyId: string; wrappedKey: string }): Readable;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Clock and log
+
+export interface Clock {
+  now(): number;
+}
+
+export type LogFields = Record<string, unknown>;
+export interface Logger {
+  debug(fields: LogFields, message: string): void;
+  info(fields: LogFields, message: string): void;
+  warn(fields: LogFields, message: string): void;
+  error(fields: LogFields, message: string): void;
+  child(fields: LogFields): Logger;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface Ports {
+  store: DocumentStore;
+  blobs: BlobStore;
+  tasks: TaskQueue;
+  events: EventSink;
+  luma: LumaApi;
+  media: MediaPort;
+  clock: Clock;
+  log: Logger;
+  config: CoreConfig;
+  /** Scratch directory for ffmpeg's seekable files; handlers clean up what they create. */
+  tmpDir: string;
+}

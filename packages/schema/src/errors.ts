@@ -1,0 +1,32 @@
+/**
+ * Every error code a request can end with, its sentence for a person, and whether "retry" may help.
+ * Clients show `message`; ops group by `code`.
+ */
+export const ERROR_CATALOG = {
+  INVALID_REQUEST: { retryable: false, message: 'The request is not valid.' },
+  DRAFT_NOT_FOUND: { retryable: false, message: 'The draft this request points at does not exist.' },
+  DRAFT_EMPTY: { retryable: false, message: 'The draft has no text or images to make a video from.' },
+  PROMPT_TOO_SHORT: { retryable: false, message: 'The draft text is too short to describe a video (at least 3 characters).' },
+  PROMPT_REFUSED: { retryable: false, message: 'The draft contains words the video service refuses; edit the draft and try again.' },
+  IMAGE_NOT_ALLOWED: { retryable: false, message: 'An image in the draft is not yours or is on a host we do not fetch from.' },
+  IMAGE_INVALID: { retryable: false, message: 'An image in the draft is missing, too large, or not an image.' },
+  LUMA_REJECTED: { retryable: false, message: 'Luma refused the request.' },
+  LUMA_AUTH: { retryable: false, message: 'The video service rejected our credentials; operators have been alerted.' },
+  LUMA_NO_CREDITS: { retryable: true, message: 'The video service is out of credits right now; try again later.' },
+  LUMA_UNAVAILABLE: { retryable: true, message: 'The video service is unavailable; try again in a few minutes.' },
+  LUMA_MODERATION: { retryable: true, message: 'Luma’s moderation stopped this video; rewording the draft usually helps.' },
+  LUMA_GENERATION_FAILED: { retryable: true, message: 'Luma could not make this video.' },
+  DOWNLOAD_FAILED: { retryable: true, message: 'The finished video could not be fetched from Luma.' },
+  MEDIA_INVALID: { retryable: false, message: 'The video Luma returned is not a usable video.' },
+  MEDIA_TOO_LARGE: { retryable: false, message: 'The video is larger than the size limit.' },
+  MEDIA_BAD_CONTAINER: { retryable: false, message: 'The video is not an MP4 or MOV file.' },
+  MEDIA_BAD_CODEC: { retryable: false, message: 'The video uses a codec we do not accept.' },
+  MEDIA_BAD_DURATION: { retryable: false, message: 'The video is shorter or longer than allowed.' },
+  MEDIA_BAD_DIMENSIONS: { retryable: false, message: 'The video’s width or height is outside the allowed range.' },
+  MEDIA_BAD_FRAME_RATE: { retryable: false, message: 'The video’s frame rate is outside the allowed range.' },
+  MEDIA_PROCESSING_FAILED: { retryable: true, message: 'Compressing or encrypting the video failed.' },
+  TIMEOUT: { retryable: true, message: 'The request took longer than allowed and was stopped.' },
+  INTERNAL: { retryable: true, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { retryable: boolean; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,0 +1,4 @@
+export * from './states';
+export * from './models';
+export * from './paths';
+export * from './errors';

@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import { VIDEO_STATES } from './states';
+
+/** Firestore-safe id: what the app uses for uids, draft ids and request ids. */
+export const IdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'ids may only contain letters, digits, "_" and "-"');
+
+export const ISODateSchema = z.string().datetime({ offset: true });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Drafts (owned by the app; the pipeline only reads them)
+
+/** An image the draft points at: a Storage path under the owner's folder, or a URL on the allow-list. */
+export const ImageRefSchema = z
+  .object({
+    path: z.string().min(1).optional(),
+    url: z.string().url().optional(),
+    weight: z.number().optional(),
+  })
+  .refine((v) => Boolean(v.path) !== Boolean(v.url), { message: 'an image needs exactly one of "path" or "url"' });
+export type ImageRef = z.infer<typeof ImageRefSchema>;
+
+export const STYLE_PRESETS = ['cinematic', 'anime', 'documentary', 'vintage', 'dreamy', 'noir', 'vibrant', 'none'] as const;
+export type StylePreset = (typeof STYLE_PRESETS)[number];
+
+export const DraftSchema = z.object({
+  id: IdSchema,
+  uid: IdSchema,
+  title: z.string().max(500).optional(),
+  text: z.string().max(100_000).default(''),
+  style: z.enum(STYLE_PRESETS).optional(),
+  referenceImages: z.array(ImageRefSchema).default([]),
+  characterImages: z.array(ImageRefSchema).default([]),
+  styleImage: ImageRefSchema.optional(),
+  createdAt: ISODateSchema.optional(),
+  updatedAt: ISODateSchema.optional(),
+});
+export type Draft = z.infer<typeof DraftSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Video requests: the client writes only `draftId`, `options` and `action`; everything else is server-owned.
+
+export const LUMA_VIDEO_MODELS = ['ray-2', 'ray-flash-2'] as const;
+export const LUMA_ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '21:9', '9:21'] as const;
+export const LUMA_RESOLUTIONS = ['540p', '720p', '1080p', '4k'] as const;
+export const LUMA_DURATIONS = ['5s', '9s'] as const;
+export const VISIBILITIES = ['public', 'followers', 'private'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export const VideoOptionsSchema = z
+  .object({
+    model: z.enum(LUMA_VIDEO_MODELS).default('ray-2'),
+    aspectRatio: z.enum(LUMA_ASPECT_RATIOS).default('9:16'),
+    resolution: z.enum(LUMA_RESOLUTIONS).default('1080p'),
+    duration: z.enum(LUMA_DURATIONS).default('5s'),
+    loop: z.boolean().default(false),
+    autoPost: z.boolean().default(false),
+    visibility: z.enum(VISIBILITIES).default('public'),
+    caption: z.string().max(2200).optional(),
+  })
+  .strict();
+export type VideoOptions = z.infer<typeof VideoOptionsSchema>;
+export type VideoOptionsInput = z.input<typeof VideoOptionsSchema>;
+
+export const ACTION_TYPES = ['save', 'post', 'delete', 'retry'] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+export const ActionRequestSchema = z
+  .object({
+    /** Client-chosen id so a double tap is one action. */
+    id: IdSchema,
+    type: z.enum(ACTION_TYPES),
+    visibility: z.enum(VISIBILITIES).optional(),
+    caption: z.string().max(2200).optional(),
+    requestedAt: ISODateSchema.optional(),
+  })
+  .strict();
+export type ActionRequest = z.infer<typeof ActionRequestSchema>;
+
+/** Exactly what a client may write when it creates a request document. */
+export const VideoRequestClientFieldsSchema = z
+  .object({
+    draftId: IdSchema,
+    options: VideoOptionsSchema.default(VideoOptionsSchema.parse({})),
+    action: ActionRequestSchema.optional(),
+  })
+  .strict();
+export type VideoRequestClientFields = z.infer<typeof VideoRequestClientFieldsSchema>;
+export type VideoRequestClientInput = z.input<typeof VideoRequestClientFieldsSchema>;
+export const CLIENT_FIELDS = ['draftId', 'options', 'action'] as const;
+
+export const ErrorInfoSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  detail: z.string().optional(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+export const EncryptionInfoSchema = z.object({
+  scheme: z.string(),
+  keyId: z.string(),
+  wrappedKey: z.string(),
+  segmentSize: z.number().int().positive(),
+  plaintextBytes: z.number().int().nonnegative(),
+});
+export type EncryptionInfo = z.infer<typeof EncryptionInfoSchema>;
+
+export const VideoOutputsSchema = z.object({
+  videoPath: z.string(),
+  posterPath: z.string(),
+  rawPath: z.string().optional(),
+  bytes: z.number().int().nonnegative(),
+  rawBytes: z.number().int().nonnegative().optional(),
+  durationMs: z.number().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  encryption: EncryptionInfoSchema,
+});
+export type VideoOutputs = z.infer<typeof VideoOutputsSchema>;
+
+export const LeaseSchema = z.object({ step: z.string(), owner: z.string(), until: z.number() });
+export type Lease = z.infer<typeof LeaseSchema>;
+
+export const LumaTrackingSchema = z.object({
+  generationId: z.string().optional(),
+  keyframeGenerationId: z.string().optional(),
+  /** Set before the billed create call, so a crash can be told from "never sent". */
+  submitIntentAt: z.number().optional(),
+  submitAttempts: z.number().int().nonnegative().default(0),
+  lumaState: z.string().optional(),
+  lastCheckedAt: z.number().optional(),
+  polls: z.number().int().nonnegative().default(0),
+});
+export type LumaTracking = z.infer<typeof LumaTrackingSchema>;
+
+export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
+  uid: IdSchema,
+  requestId: IdSchema,
+  state: z.enum(VIDEO_STATES),
+  /** 0–1, never decreasing while the request works. */
+  progress: z.number().min(0).max(1),
+  stateLabel: z.string().optional(),
+  error: ErrorInfoSchema.nullable().optional(),
+  warnings: z.array(z.string()).default([]),
+  luma: LumaTrackingSchema.default({ submitAttempts: 0, polls: 0 }),
+  /** The Luma request(s) the pipeline built, kept so a result can be reproduced. */
+  lumaRequest: z.record(z.string(), z.unknown()).optional(),
+  keyframeRequest: z.record(z.string(), z.unknown()).optional(),
+  draftSnapshot: DraftSchema.optional(),
+  outputs: VideoOutputsSchema.optional(),
+  postId: z.string().optional(),
+  profileVideoId: z.string().optional(),
+  lastActionId: z.string().optional(),
+  lease: LeaseSchema.nullable().optional(),
+  transitionCount: z.number().int().nonnegative(),
+  createdAt: ISODateSchema,
+  updatedAt: ISODateSchema,
+  /** Epoch ms after which the sweeper fails a request that is still working. */
+  deadlineAt: z.number(),
+}).strip();
+export type VideoRequest = z.infer<typeof VideoRequestSchema>;
+
+export const TRANSITION_ACTORS = ['client', 'system', 'luma', 'sweeper'] as const;
+export const TransitionSchema = z.object({
+  n: z.number().int().nonnegative(),
+  from: z.enum(VIDEO_STATES).nullable(),
+  to: z.enum(VIDEO_STATES),
+  at: ISODateSchema,
+  by: z.enum(TRANSITION_ACTORS),
+  reason: z.string(),
+  error: ErrorInfoSchema.optional(),
+});
+export type Transition = z.infer<typeof TransitionSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Feed posts and the profile grid (existing app schema plus the AI fields)
+
+export const PostSchema = z.object({
+  postId: z.string(),
+  uid: IdSchema,
+  type: z.literal('video'),
+  caption: z.string(),
+  visibility: z.enum(VISIBILITIES),
+  videoPath: z.string(),
+  posterPath: z.string(),
+  durationMs: z.number(),
+  width: z.number().int(),
+  height: z.number().int(),
+  encryption: EncryptionInfoSchema,
+  aiGenerated: z.literal(true),
+  source: z.literal('luma'),
+  requestId: IdSchema,
+  createdAt: ISODateSchema,
+});
+export type Post = z.infer<typeof PostSchema>;
+
+export const ProfileVideoSchema = z.object({
+  id: z.string(),
+  uid: IdSchema,
+  requestId: IdSchema,
+  postId: z.string().nullable(),
+  posterPath: z.string(),
+  videoPath: z.string(),
+  durationMs: z.number(),
+  visibility: z.enum(VISIBILITIES),
+  /** Drives the "AI" badge in the profile grid. */
+  aiGenerated: z.literal(true),
+  createdAt: ISODateSchema,
+});
+export type ProfileVideo = z.infer<typeof ProfileVideoSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Analytics events (Pub/Sub in Firebase, the event table locally)
+
+export const ANALYTICS_EVENT_TYPES = ['transition', 'action', 'luma_call', 'error'] as const;
+export const AnalyticsEventSchema = z.object({
+  eventId: z.string(),
+  type: z.enum(ANALYTICS_EVENT_TYPES),
+  at: ISODateSchema,
+  uid: IdSchema.optional(),
+  requestId: IdSchema.optional(),
+  from: z.enum(VIDEO_STATES).nullable().optional(),
+  to: z.enum(VIDEO_STATES).optional(),
+  action: z.string().optional(),
+  errorCode: z.string().optional(),
+  /** Luma credit estimate in USD cents for a billed create. */
+  creditsCents: z.number().optional(),
+  durationMs: z.number().optional(),
+  attrs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+});
+export type AnalyticsEvent = z.infer<typeof AnalyticsEventSchema>;

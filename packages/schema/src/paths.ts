@@ -1,0 +1,59 @@
+/**
+ * Where things live. Firestore document paths and Storage object paths, identical in Firebase and in the
+ * local stack (which stores documents under the same path strings).
+ */
+export const docPaths = {
+  user: (uid: string) => `users/${uid}`,
+  drafts: (uid: string) => `users/${uid}/drafts`,
+  draft: (uid: string, draftId: string) => `users/${uid}/drafts/${draftId}`,
+  videoRequests: (uid: string) => `users/${uid}/videoRequests`,
+  videoRequest: (uid: string, requestId: string) => `users/${uid}/videoRequests/${requestId}`,
+  transitions: (uid: string, requestId: string) => `users/${uid}/videoRequests/${requestId}/transitions`,
+  /** Zero-padded so that lexical order is numeric order in any store. */
+  transition: (uid: string, requestId: string, n: number) =>
+    `users/${uid}/videoRequests/${requestId}/transitions/${String(n).padStart(6, '0')}`,
+  scriptRequest: (uid: string, id: string) => `users/${uid}/scriptRequests/${id}`,
+  posts: () => 'posts',
+  post: (postId: string) => `posts/${postId}`,
+  profileVideos: (uid: string) => `users/${uid}/profileVideos`,
+  profileVideo: (uid: string, id: string) => `users/${uid}/profileVideos/${id}`,
+  stats: (day: string) => `stats/${day}`,
+} as const;
+
+/** Document path patterns that triggers listen on (Firestore wildcard syntax). */
+export const docPatterns = {
+  videoRequest: 'users/{uid}/videoRequests/{requestId}',
+  scriptRequest: 'users/{uid}/scriptRequests/{requestId}',
+} as const;
+
+export const blobPaths = {
+  aiVideoFolder: (uid: string, requestId: string) => `users/${uid}/ai-videos/${requestId}`,
+  rawVideo: (uid: string, requestId: string) => `users/${uid}/ai-videos/${requestId}/raw.mp4`,
+  encryptedVideo: (uid: string, requestId: string) => `users/${uid}/ai-videos/${requestId}/video.enc`,
+  poster: (uid: string, requestId: string) => `users/${uid}/ai-videos/${requestId}/poster.jpg`,
+  keyframe: (uid: string, requestId: string) => `users/${uid}/ai-videos/${requestId}/keyframe.jpg`,
+  userUploads: (uid: string) => `users/${uid}/uploads`,
+} as const;
+
+const RAW_VIDEO_RE = /^users\/([A-Za-z0-9_-]+)\/ai-videos\/([A-Za-z0-9_-]+)\/raw\.mp4$/;
+
+/** The Storage trigger's path filter: only a raw Luma download starts processing. */
+export function parseRawVideoPath(path: string): { uid: string; requestId: string } | null {
+  const m = RAW_VIDEO_RE.exec(path);
+  return m ? { uid: m[1]!, requestId: m[2]! } : null;
+}
+
+const REQUEST_DOC_RE = /^users\/([A-Za-z0-9_-]+)\/videoRequests\/([A-Za-z0-9_-]+)$/;
+export function parseVideoRequestPath(path: string): { uid: string; requestId: string } | null {
+  const m = REQUEST_DOC_RE.exec(path);
+  return m ? { uid: m[1]!, requestId: m[2]! } : null;
+}
+
+/** True when `path` is inside the owner's own Storage folder (reference images must be). */
+export function isOwnedBlobPath(uid: string, path: string): boolean {
+  if (path.includes('..') || path.includes('//') || path.startsWith('/')) return false;
+  return path.startsWith(`users/${uid}/`);
+}
+
+/** Custom metadata key that marks objects the pipeline wrote itself (the Storage trigger's loop guard). */
+export const PIPELINE_METADATA_KEY = 'd2vGenerated';

@@ -1,0 +1,86 @@
+/**
+ * The video request state machine, as data. Every runtime and every handler reads it from here;
+ * nothing else decides which transition is legal.
+ *
+ *   pending → validating → (keyframe_queued → keyframe_dreaming →) queued → submitting → dreaming
+ *           → downloading → processing → ready → posted
+ *   any working state → failed (error.retryable says whether "retry" may bring it back)
+ *   anything but deleted → deleted
+ */
+export const VIDEO_STATES = [
+  'pending',
+  'validating',
+  'keyframe_queued',
+  'keyframe_dreaming',
+  'queued',
+  'submitting',
+  'dreaming',
+  'downloading',
+  'processing',
+  'ready',
+  'posted',
+  'failed',
+  'deleted',
+] as const;
+
+export type VideoState = (typeof VIDEO_STATES)[number];
+
+export interface StateSpec {
+  /** What a person sees while the request is here. */
+  readonly label: string;
+  /** Overall progress (0–1) when the request enters this state; the progress bar never goes back. */
+  readonly progress: number;
+  /** States this one may move to. */
+  readonly next: readonly VideoState[];
+  /** The pipeline has nothing more to do on its own (an action from the person may still move it). */
+  readonly terminal: boolean;
+  /** A request stuck here past its deadline is failed by the sweeper. */
+  readonly hasDeadline: boolean;
+}
+
+const WORKING_EXITS = ['failed', 'deleted'] as const;
+
+export const STATE_MACHINE: Readonly<Record<VideoState, StateSpec>> = {
+  pending: { label: 'Waiting to start', progress: 0, next: ['validating', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  validating: { label: 'Checking the draft', progress: 0.02, next: ['keyframe_queued', 'queued', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  keyframe_queued: { label: 'Sending the keyframe to Luma', progress: 0.05, next: ['keyframe_dreaming', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  keyframe_dreaming: { label: 'Luma is drawing the keyframe', progress: 0.08, next: ['queued', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  queued: { label: 'Waiting for a Luma slot', progress: 0.15, next: ['submitting', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  submitting: { label: 'Sending to Luma', progress: 0.18, next: ['dreaming', 'queued', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  dreaming: { label: 'Luma is dreaming', progress: 0.2, next: ['downloading', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  downloading: { label: 'Fetching the video', progress: 0.7, next: ['processing', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  processing: { label: 'Compressing and encrypting', progress: 0.75, next: ['ready', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  ready: { label: 'Saved (not posted)', progress: 1, next: ['posted', 'deleted'], terminal: true, hasDeadline: false },
+  posted: { label: 'Posted', progress: 1, next: ['deleted'], terminal: true, hasDeadline: false },
+  failed: { label: 'Failed', progress: 1, next: ['queued', 'deleted'], terminal: true, hasDeadline: false },
+  deleted: { label: 'Deleted', progress: 1, next: [], terminal: true, hasDeadline: false },
+};
+
+export function canTransition(from: VideoState, to: VideoState): boolean {
+  return STATE_MACHINE[from].next.includes(to);
+}
+
+export function isTerminal(state: VideoState): boolean {
+  return STATE_MACHINE[state].terminal;
+}
+
+/** States in which Luma (not us) holds the work: the poller watches these. */
+export const LUMA_WAITING_STATES: readonly VideoState[] = ['keyframe_dreaming', 'dreaming'];
+
+/**
+ * A failed request may be retried by its owner only when its error says so (quota, timeouts, Luma outages),
+ * never when the draft itself was refused (that would bill again for the same refusal).
+ */
+export function canRetry(state: VideoState, retryable: boolean | undefined): boolean {
+  return state === 'failed' && retryable === true;
+}
+
+/** Every transition drawn as a Mermaid state diagram (the README embeds this output). */
+export function stateDiagramMermaid(): string {
+  const lines = ['stateDiagram-v2', '  [*] --> pending'];
+  for (const from of VIDEO_STATES) {
+    for (const to of STATE_MACHINE[from].next) lines.push(`  ${from} --> ${to}`);
+  }
+  lines.push('  posted --> [*]', '  deleted --> [*]');
+  return lines.join('\n');
+}
