@@ -1,0 +1,68 @@
+/**
+ * The pipeline's entry points: one handler per event. Both runtimes call exactly these; a trigger does
+ * nothing but parse its event into one of these inputs and build the ports once per instance.
+ *
+ * Error policy (shared by every runtime):
+ * - a handler that returns normally is done (the event/task is acknowledged);
+ * - a handler that throws wants the platform to deliver again later (Firestore/Storage triggers with
+ *   retry, Cloud Tasks retryConfig, the local outbox/queue); `RetryLaterError` carries a preferred delay;
+ * - permanent problems never throw: they are written to the request as `failed` with an error code.
+ */
+import type { DocData, TaskPayload } from './ports';
+
+export interface RequestCreatedEvent {
+  uid: string;
+  requestId: string;
+  data: DocData;
+}
+
+export interface RequestUpdatedEvent {
+  uid: string;
+  requestId: string;
+  before: DocData | null;
+  after: DocData | null;
+}
+
+export interface ObjectFinalizedEvent {
+  path: string;
+  contentType: string;
+  size: number;
+  custom: Record<string, string>;
+  generation: string;
+}
+
+export interface WebhookInput {
+  uid: string;
+  requestId: string;
+  token: string;
+  body: unknown;
+}
+
+export interface WebhookResult {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface SweepResult {
+  failed: number;
+  rekicked: number;
+}
+
+export interface PipelineHandlers {
+  /** Firestore onDocumentCreated(users/{uid}/videoRequests/{requestId}). */
+  onRequestCreated(event: RequestCreatedEvent): Promise<void>;
+  /** Firestore onDocumentUpdated(users/{uid}/videoRequests/{requestId}): client actions (save/post/delete/retry). */
+  onRequestUpdated(event: RequestUpdatedEvent): Promise<void>;
+  /** Task queue "submit": the one billed Luma create, guarded against duplicates and crashes. */
+  onSubmitTask(payload: TaskPayload): Promise<void>;
+  /** Task queue "poll": backs up the webhook; re-enqueues itself while Luma works. */
+  onPollTask(payload: TaskPayload): Promise<void>;
+  /** Task queue "download": streams Luma's asset into Storage as raw.mp4. */
+  onDownloadTask(payload: TaskPayload): Promise<void>;
+  /** HTTP onRequest: Luma's callback. Token checked in constant time; body only names a generation to re-read. */
+  onLumaWebhook(input: WebhookInput): Promise<WebhookResult>;
+  /** Storage onObjectFinalized: raw.mp4 → validate, compress, poster, encrypt, upload, (post). */
+  onObjectFinalized(event: ObjectFinalizedEvent): Promise<void>;
+  /** Scheduled: fail requests past their deadline, re-kick ones whose next step was lost. */
+  sweep(): Promise<SweepResult>;
+}
