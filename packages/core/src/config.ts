@@ -21,6 +21,16 @@ export const CoreConfigSchema = z.object({
   signedUrlTtlSeconds: z.number().int().positive().default(15 * 60),
   /** Hosts whose image URLs a draft may reference directly (everything else must be the owner's Storage). */
   imageHostAllowList: z.array(z.string()).default([]),
+  /** Luma create attempts (across crashes and retryable errors) before the request fails. */
+  maxSubmitAttempts: z.number().int().positive().default(6),
+  maxDownloadAttempts: z.number().int().positive().default(6),
+  maxProcessAttempts: z.number().int().positive().default(3),
+  /** Typical Luma dreaming time; only shapes the progress bar while Luma works (ms). */
+  expectedDreamingMs: z.number().int().positive().default(40_000),
+  /** Timeout for downloading Luma's asset (ms). */
+  downloadTimeoutMs: z.number().int().positive().default(5 * 60_000),
+  /** A working request untouched this long gets its next step enqueued again by the sweeper (ms). */
+  rekickAfterMs: z.number().int().positive().default(5 * 60_000),
   /** Default caption when a post has none. */
   defaultCaption: z.string().default('Made with AI'),
 });

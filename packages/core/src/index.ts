@@ -1,3 +1,15 @@
 export * from './ports';
 export * from './config';
 export * from './handlers';
+export * from './errors';
+export * from './logs';
+export { createHandlers } from './pipeline';
+export { transition } from './transition';
+export { ensureNextStep } from './steps/next-step';
+export { shouldProcessObject } from './steps/process';
+export { newClientAction } from './steps/actions';
+export { postIdFor, profileVideoIdFor } from './steps/posting';
+export { STAGES } from './steps/stages';
+export { buildLumaPlan, type LumaPlan, type PlanContext, type PromptPart } from './prompt/plan';
+export { webhookToken, verifyWebhookToken, callbackUrl, stableId } from './ids';
+export type { RequestRef } from './request-doc';

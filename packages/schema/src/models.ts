@@ -130,7 +130,10 @@ export const LumaTrackingSchema = z.object({
   keyframeGenerationId: z.string().optional(),
   /** Set before the billed create call, so a crash can be told from "never sent". */
   submitIntentAt: z.number().optional(),
+  keyframeIntentAt: z.number().optional(),
   submitAttempts: z.number().int().nonnegative().default(0),
+  /** Generations of earlier attempts (before a retry), never adopted again. */
+  previousGenerationIds: z.array(z.string()).default([]),
   lumaState: z.string().optional(),
   lastCheckedAt: z.number().optional(),
   polls: z.number().int().nonnegative().default(0),
@@ -146,15 +149,21 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
   stateLabel: z.string().optional(),
   error: ErrorInfoSchema.nullable().optional(),
   warnings: z.array(z.string()).default([]),
-  luma: LumaTrackingSchema.default({ submitAttempts: 0, polls: 0 }),
+  luma: LumaTrackingSchema.default({ submitAttempts: 0, polls: 0, previousGenerationIds: [] }),
   /** The Luma request(s) the pipeline built, kept so a result can be reproduced. */
   lumaRequest: z.record(z.string(), z.unknown()).optional(),
   keyframeRequest: z.record(z.string(), z.unknown()).optional(),
   draftSnapshot: DraftSchema.optional(),
   outputs: VideoOutputsSchema.optional(),
+  promptParts: z.array(z.object({ source: z.string(), text: z.string() })).optional(),
+  downloadAttempts: z.number().int().nonnegative().optional(),
+  processAttempts: z.number().int().nonnegative().optional(),
   postId: z.string().optional(),
   profileVideoId: z.string().optional(),
   lastActionId: z.string().optional(),
+  lastActionResult: z
+    .object({ id: z.string(), type: z.string(), ok: z.boolean(), code: z.string().optional(), message: z.string().optional() })
+    .optional(),
   lease: LeaseSchema.nullable().optional(),
   transitionCount: z.number().int().nonnegative(),
   createdAt: ISODateSchema,

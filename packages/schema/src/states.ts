@@ -52,7 +52,7 @@ export const STATE_MACHINE: Readonly<Record<VideoState, StateSpec>> = {
   processing: { label: 'Compressing and encrypting', progress: 0.75, next: ['ready', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   ready: { label: 'Saved (not posted)', progress: 1, next: ['posted', 'deleted'], terminal: true, hasDeadline: false },
   posted: { label: 'Posted', progress: 1, next: ['deleted'], terminal: true, hasDeadline: false },
-  failed: { label: 'Failed', progress: 1, next: ['queued', 'deleted'], terminal: true, hasDeadline: false },
+  failed: { label: 'Failed', progress: 1, next: ['keyframe_queued', 'queued', 'deleted'], terminal: true, hasDeadline: false },
   deleted: { label: 'Deleted', progress: 1, next: [], terminal: true, hasDeadline: false },
 };
 

@@ -1,0 +1,67 @@
+import { ERROR_CATALOG, type ErrorCode, type ErrorInfo } from '@d2v/schema';
+import { isLumaError, type LumaError } from '@d2v/luma';
+
+/** A permanent, explainable problem with one request: ends it as `failed` with this code. */
+export class PipelineError extends Error {
+  override readonly name = 'PipelineError';
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly detail?: string,
+    readonly retryable: boolean = ERROR_CATALOG[code].retryable,
+  ) {
+    super(message ?? ERROR_CATALOG[code].message);
+  }
+  toInfo(): ErrorInfo {
+    return errorInfo(this.code, this.message, this.detail, this.retryable);
+  }
+}
+
+export function errorInfo(code: ErrorCode, message?: string, detail?: string, retryable?: boolean): ErrorInfo {
+  const info: ErrorInfo = {
+    code,
+    // Codes from the media validator may be finer than the catalog; unknown ones are permanent.
+    message: message ?? ERROR_CATALOG[code]?.message ?? 'The request failed.',
+    retryable: retryable ?? ERROR_CATALOG[code]?.retryable ?? false,
+  };
+  if (detail !== undefined) info.detail = detail;
+  return info;
+}
+
+/** A Luma API error the request cannot recover from by waiting (retryable ones are retried by the queue). */
+export function errorInfoFromLuma(e: LumaError): ErrorInfo {
+  switch (e.kind) {
+    case 'auth':
+      return errorInfo('LUMA_AUTH', undefined, e.detail);
+    case 'no_credits':
+      return errorInfo('LUMA_NO_CREDITS', undefined, e.detail);
+    case 'bad_request':
+    case 'not_found':
+    case 'invalid_response':
+      return errorInfo('LUMA_REJECTED', `Luma refused the request: ${e.detail ?? e.message}`, e.detail);
+    default:
+      return errorInfo('LUMA_UNAVAILABLE', undefined, e.detail ?? e.message);
+  }
+}
+
+const MODERATION_REASONS = /moderation|blacklisted/i;
+const INPUT_FRAME_REASONS = /user input frames/i;
+
+/** Luma's `failure_reason` of a failed generation → our error code. */
+export function errorInfoFromFailureReason(reason: string | null | undefined): ErrorInfo {
+  const detail = reason ?? 'no reason given';
+  if (MODERATION_REASONS.test(detail)) return errorInfo('LUMA_MODERATION', undefined, detail);
+  if (INPUT_FRAME_REASONS.test(detail))
+    return errorInfo('IMAGE_INVALID', 'Luma could not read the draft’s images.', detail, false);
+  return errorInfo('LUMA_GENERATION_FAILED', `Luma could not make this video: ${detail}.`, detail);
+}
+
+export function isRetryableLumaError(e: unknown): e is LumaError {
+  return isLumaError(e) && e.retryable;
+}
+
+/** Shape of errors thrown by @d2v/media's validator (matched structurally: the core does not import media). */
+export function isMediaValidationError(e: unknown): e is Error & { code: string } {
+  const code = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === 'string' && code.startsWith('MEDIA_');
+}

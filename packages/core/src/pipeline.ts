@@ -1,0 +1,23 @@
+import type { PipelineHandlers } from './handlers';
+import type { Ports } from './ports';
+import { onRequestUpdated } from './steps/actions';
+import { onRequestCreated } from './steps/create';
+import { onDownloadTask } from './steps/download';
+import { onLumaWebhook, onPollTask } from './steps/generation';
+import { onObjectFinalized } from './steps/process';
+import { onSubmitTask } from './steps/submit';
+import { sweep } from './steps/sweep';
+
+/** Binds every handler to one set of ports (built once per process / function instance). */
+export function createHandlers(ports: Ports): PipelineHandlers {
+  return {
+    onRequestCreated: (e) => onRequestCreated(ports, e),
+    onRequestUpdated: (e) => onRequestUpdated(ports, e),
+    onSubmitTask: (p) => onSubmitTask(ports, p),
+    onPollTask: (p) => onPollTask(ports, p),
+    onDownloadTask: (p) => onDownloadTask(ports, p),
+    onLumaWebhook: (i) => onLumaWebhook(ports, i),
+    onObjectFinalized: (e) => onObjectFinalized(ports, e),
+    sweep: () => sweep(ports),
+  };
+}

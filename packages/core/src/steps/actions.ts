@@ -1,0 +1,147 @@
+import { ActionRequestSchema, blobPaths, canRetry, docPaths, type ActionRequest, type VideoRequest } from '@d2v/schema';
+import { publishEvent } from '../analytics';
+import type { RequestUpdatedEvent } from '../handlers';
+import { logs } from '../logs';
+import type { DocData, Ports } from '../ports';
+import { updateRequestIf, type RequestRef } from '../request-doc';
+import { transition } from '../transition';
+import { ensureNextStep } from './next-step';
+import { buildProfileVideo, postIdFor, postVideo, profileVideoIdFor } from './posting';
+import { removeQuietly } from './process';
+
+/** Guard: an update event carries a client action only when `action.id` is new (our own writes never are). */
+export function newClientAction(event: RequestUpdatedEvent): ActionRequest | null {
+  const after = event.after as Partial<VideoRequest> | null;
+  if (!after?.action || typeof after.state !== 'string') return null;
+  const parsed = ActionRequestSchema.safeParse(after.action);
+  if (!parsed.success || parsed.data.id === after.lastActionId) return null;
+  return parsed.data;
+}
+
+interface ActionResult {
+  ok: boolean;
+  code?: string;
+  message?: string;
+}
+
+/**
+ * The post-generation menu: save (keep it, private, in the profile grid), post (to the feed), delete
+ * (everything, including Luma's copy), retry (a retryable failure, from where it failed).
+ */
+export async function onRequestUpdated(ports: Ports, event: RequestUpdatedEvent): Promise<void> {
+  const action = newClientAction(event);
+  if (!action) return;
+  const ref = { uid: event.uid, requestId: event.requestId };
+  const result = await applyAction(ports, ref, action);
+  // Record the outcome once; a duplicate event finds lastActionId already set and stops at the guard.
+  const recorded = await updateRequestIf(ports, ref, { states: ALL_STATES }, (d) =>
+    d.lastActionId === action.id ? {} : { lastActionId: action.id, lastActionResult: { id: action.id, type: action.type, ...result } },
+  );
+  if (recorded && recorded.lastActionId === action.id) {
+    ports.log.info({ ...ref, action: action.type, ok: result.ok, code: result.code }, result.ok ? logs.actionApplied : logs.actionRefused);
+    await publishEvent(ports, { type: 'action', uid: ref.uid, requestId: ref.requestId, action: action.type, errorCode: result.code });
+  }
+}
+
+const ALL_STATES = [
+  'pending', 'validating', 'keyframe_queued', 'keyframe_dreaming', 'queued', 'submitting', 'dreaming',
+  'downloading', 'processing', 'ready', 'posted', 'failed', 'deleted',
+] as const;
+const WORKING_STATES = ALL_STATES.filter((s) => !['ready', 'posted', 'failed', 'deleted'].includes(s));
+
+async function applyAction(ports: Ports, ref: RequestRef, action: ActionRequest): Promise<ActionResult> {
+  switch (action.type) {
+    case 'post':
+      return postAction(ports, ref, action);
+    case 'save':
+      return saveAction(ports, ref);
+    case 'delete':
+      return deleteAction(ports, ref);
+    case 'retry':
+      return retryAction(ports, ref);
+  }
+}
+
+async function postAction(ports: Ports, ref: RequestRef, action: ActionRequest): Promise<ActionResult> {
+  const done = await postVideo(ports, ref, { by: 'client', visibility: action.visibility, caption: action.caption, reason: 'posted by the owner' });
+  if (done) return { ok: true };
+  // Not ready yet: remember the wish; processing posts it when the video is ready.
+  const later = await updateRequestIf(ports, ref, { states: WORKING_STATES }, (d) => ({
+    options: { ...d.options, autoPost: true, ...(action.visibility ? { visibility: action.visibility } : {}), ...(action.caption ? { caption: action.caption } : {}) },
+  }));
+  if (later) return { ok: true, message: 'The video will be posted as soon as it is ready.' };
+  const current = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
+  if (current?.state === 'posted') return { ok: true, message: 'Already posted.' };
+  return { ok: false, code: 'ACTION_NOT_ALLOWED', message: `A ${current?.state ?? 'missing'} video cannot be posted.` };
+}
+
+async function saveAction(ports: Ports, ref: RequestRef): Promise<ActionResult> {
+  const saved = await ports.store.runTransaction(async (tx) => {
+    const doc = (await tx.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
+    if (!doc || doc.state !== 'ready' || !doc.outputs) return doc?.state ?? 'missing';
+    const entry = buildProfileVideo(doc, 'private', null, new Date(ports.clock.now()).toISOString());
+    tx.set(docPaths.profileVideo(ref.uid, entry.id), entry as unknown as DocData);
+    tx.update(docPaths.videoRequest(ref.uid, ref.requestId), { profileVideoId: entry.id });
+    return 'saved';
+  });
+  if (saved === 'saved') return { ok: true };
+  if (saved === 'posted') return { ok: true, message: 'Already posted (and in the profile grid).' };
+  return { ok: false, code: 'ACTION_NOT_ALLOWED', message: `A ${saved} video cannot be saved yet.` };
+}
+
+async function deleteAction(ports: Ports, ref: RequestRef): Promise<ActionResult> {
+  const moved = await transition(ports, ref, {
+    from: ALL_STATES.filter((s) => s !== 'deleted'),
+    to: 'deleted',
+    by: 'client',
+    reason: 'deleted by the owner',
+    lease: null,
+    alsoWrite: (tx) => {
+      tx.delete(docPaths.post(postIdFor(ref.requestId)));
+      tx.delete(docPaths.profileVideo(ref.uid, profileVideoIdFor(ref.requestId)));
+    },
+  });
+  if (!moved.applied) return { ok: true, message: 'Already deleted.' };
+  await removeQuietly(ports, [
+    blobPaths.encryptedVideo(ref.uid, ref.requestId),
+    blobPaths.poster(ref.uid, ref.requestId),
+    blobPaths.rawVideo(ref.uid, ref.requestId),
+  ]);
+  for (const id of [moved.doc.luma.generationId, moved.doc.luma.keyframeGenerationId]) {
+    if (!id) continue;
+    // Luma's copy is the owner's data too; failing to delete it must not undo the deletion here.
+    await ports.luma.deleteGeneration(id).catch((e) => ports.log.warn({ ...ref, generationId: id, err: String(e) }, logs.cleanupFailed));
+  }
+  return { ok: true };
+}
+
+async function retryAction(ports: Ports, ref: RequestRef): Promise<ActionResult> {
+  const current = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
+  if (!current || !canRetry(current.state, current.error?.retryable)) {
+    return { ok: false, code: 'ACTION_NOT_ALLOWED', message: current?.state === 'failed' ? 'This failure cannot be fixed by trying again; edit the draft instead.' : 'Only a failed video can be retried.' };
+  }
+  // Restart the stage that failed: the keyframe if the video request has no first frame yet.
+  const needsKeyframe = Boolean(current.keyframeRequest) && !(current.lumaRequest as { keyframes?: { frame0?: unknown } } | undefined)?.keyframes?.frame0;
+  const moved = await transition(ports, ref, {
+    from: ['failed'],
+    to: needsKeyframe ? 'keyframe_queued' : 'queued',
+    by: 'client',
+    reason: 'retried by the owner',
+    error: null,
+    patch: (d) => ({
+      deadlineAt: ports.clock.now() + ports.config.requestDeadlineMs,
+      downloadAttempts: 0,
+      processAttempts: 0,
+      luma: {
+        submitAttempts: 0,
+        polls: 0,
+        previousGenerationIds: [...(d.luma.previousGenerationIds ?? []), d.luma.generationId, d.luma.keyframeGenerationId].filter(
+          (x): x is string => Boolean(x),
+        ),
+      },
+    }),
+  });
+  if (!moved.applied) return { ok: true, message: 'Already retrying.' };
+  await ensureNextStep(ports, moved.doc);
+  return { ok: true };
+}

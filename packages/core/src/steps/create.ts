@@ -1,0 +1,119 @@
+import {
+  STATE_MACHINE,
+  DraftSchema,
+  VideoRequestClientFieldsSchema,
+  docPaths,
+  type Transition,
+  type VideoRequest,
+} from '@d2v/schema';
+import { errorInfo, PipelineError } from '../errors';
+import { logs } from '../logs';
+import type { DocData, Ports } from '../ports';
+import { buildLumaPlan } from '../prompt/plan';
+import { isoNow, readRequest, requestPath, type RequestRef } from '../request-doc';
+import { transition } from '../transition';
+import { ensureNextStep } from './next-step';
+
+/**
+ * A client created `users/{uid}/videoRequests/{requestId}` with client fields only. Give it its server
+ * fields (state `pending`, transition 0), validate the draft, build the Luma request(s), and queue the first
+ * Luma stage. Each step is a guarded transition, so a duplicate event finds nothing to do.
+ */
+export async function onRequestCreated(ports: Ports, ref: RequestRef): Promise<void> {
+  let doc = await initializeRequest(ports, ref);
+  if (!doc) return;
+  if (doc.state === 'pending') {
+    const moved = await transition(ports, ref, { from: ['pending'], to: 'validating', by: 'system', reason: 'validation started' });
+    if (!moved.applied) return;
+    doc = moved.doc;
+  }
+  if (doc.state === 'validating') {
+    doc = await validateAndPlan(ports, ref, doc);
+    if (!doc) return;
+  }
+  // Also reached on redelivery after a crash between the transition and the enqueue; the task id dedupes.
+  if (doc.state === 'queued' || doc.state === 'keyframe_queued') await ensureNextStep(ports, doc);
+}
+
+/** Adds server-owned fields to a fresh client document; returns the document as it stands. */
+async function initializeRequest(ports: Ports, ref: RequestRef): Promise<VideoRequest | null> {
+  return ports.store.runTransaction(async (tx) => {
+    const raw = (await tx.get<DocData>(requestPath(ref)))?.data;
+    if (!raw) return null;
+    if (typeof raw.state === 'string') return raw as unknown as VideoRequest;
+    const at = isoNow(ports);
+    const parsed = VideoRequestClientFieldsSchema.safeParse({ draftId: raw.draftId, options: raw.options, action: raw.action });
+    const invalid = !parsed.success || Object.keys(raw).some((k) => !['draftId', 'options', 'action'].includes(k));
+    const error = invalid
+      ? errorInfo('INVALID_REQUEST', `The request is not valid: ${describeInvalid(raw, parsed.success ? undefined : parsed.error.issues)}`)
+      : null;
+    const state = error ? 'failed' : 'pending';
+    const doc: VideoRequest = {
+      ...(parsed.success ? parsed.data : { draftId: String(raw.draftId ?? ''), options: {} as VideoRequest['options'] }),
+      uid: ref.uid,
+      requestId: ref.requestId,
+      state,
+      stateLabel: STATE_MACHINE[state].label,
+      progress: 0,
+      error,
+      warnings: [],
+      luma: { submitAttempts: 0, polls: 0, previousGenerationIds: [] },
+      transitionCount: 1,
+      createdAt: at,
+      updatedAt: at,
+      deadlineAt: ports.clock.now() + ports.config.requestDeadlineMs,
+    };
+    const entry: Transition = { n: 0, from: null, to: state, at, by: 'client', reason: 'request created' };
+    if (error) entry.error = error;
+    tx.set(requestPath(ref), doc as unknown as DocData);
+    tx.create(docPaths.transition(ref.uid, ref.requestId, 0), entry as unknown as DocData);
+    ports.log.info({ uid: ref.uid, requestId: ref.requestId, state }, error ? logs.requestInvalid : logs.requestInitialized);
+    return doc;
+  });
+}
+
+function describeInvalid(raw: DocData, issues?: readonly { path: PropertyKey[]; message: string }[]): string {
+  const extra = Object.keys(raw).filter((k) => !['draftId', 'options', 'action'].includes(k));
+  if (extra.length) return `fields ${extra.join(', ')} are set by the server, not the client.`;
+  return (issues ?? []).map((i) => `${i.path.map(String).join('.') || 'request'}: ${i.message}`).join('; ');
+}
+
+/** Reads the draft, builds the plan and moves on to the first Luma stage (or to `failed` with a code). */
+async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest): Promise<VideoRequest | null> {
+  const log = ports.log.child({ uid: ref.uid, requestId: ref.requestId });
+  try {
+    const draftSnap = await ports.store.get(docPaths.draft(ref.uid, doc.draftId));
+    if (!draftSnap) throw new PipelineError('DRAFT_NOT_FOUND', `Draft ${doc.draftId} does not exist.`);
+    const parsedDraft = DraftSchema.safeParse({ ...draftSnap.data, id: doc.draftId, uid: ref.uid });
+    if (!parsedDraft.success) {
+      const why = parsedDraft.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+      throw new PipelineError('INVALID_REQUEST', `The draft cannot be read: ${why}`);
+    }
+    const draft = parsedDraft.data;
+    const plan = await buildLumaPlan(draft, doc.options, {
+      signBlobUrl: (path) => ports.blobs.signedUrl(path, { expiresInSeconds: ports.config.signedUrlTtlSeconds }),
+      imageHostAllowList: ports.config.imageHostAllowList,
+    });
+    log.info({ stages: plan.keyframe ? 2 : 1, warnings: plan.warnings.length }, logs.planBuilt);
+    const moved = await transition(ports, ref, {
+      from: ['validating'],
+      to: plan.keyframe ? 'keyframe_queued' : 'queued',
+      by: 'system',
+      reason: plan.keyframe ? 'draft has images: keyframe first' : 'draft is text only: straight to video',
+      patch: () => ({
+        draftSnapshot: draft,
+        lumaRequest: plan.video as unknown as DocData,
+        ...(plan.keyframe ? { keyframeRequest: plan.keyframe as unknown as DocData } : {}),
+        warnings: plan.warnings,
+        promptParts: plan.parts,
+      }),
+    });
+    return moved.applied ? moved.doc : await readRequest(ports, ref);
+  } catch (e) {
+    if (!(e instanceof PipelineError)) throw e;
+    log.warn({ errorCode: e.code, reason: e.message }, logs.validationFailed);
+    await transition(ports, ref, { from: ['validating'], to: 'failed', by: 'system', reason: 'draft refused', error: e.toInfo() });
+    return null;
+  }
+}
+

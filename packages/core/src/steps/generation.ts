@@ -1,0 +1,174 @@
+import type { Generation } from '@d2v/luma';
+import { isLumaError } from '@d2v/luma';
+import type { VideoRequest } from '@d2v/schema';
+import { errorInfo, errorInfoFromFailureReason } from '../errors';
+import type { WebhookInput, WebhookResult } from '../handlers';
+import { verifyWebhookToken } from '../ids';
+import { logs } from '../logs';
+import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
+import { readRequest, updateRequestIf, type RequestRef } from '../request-doc';
+import { transition } from '../transition';
+import { ensureNextStep } from './next-step';
+import { STAGES, stageOf, type Stage } from './stages';
+
+/**
+ * What to do with a generation's state as Luma reports it (by callback or by poll — both end here).
+ * Only ever called with a generation re-read from Luma, never with a callback body.
+ */
+export async function applyGeneration(ports: Ports, ref: RequestRef, stage: Stage, generation: Generation): Promise<VideoRequest | null> {
+  const spec = STAGES[stage];
+  ports.log.debug({ ...ref, stage, generationId: generation.id, lumaState: generation.state }, logs.lumaUpdate);
+  switch (generation.state) {
+    case 'queued':
+    case 'dreaming':
+      return updateRequestIf(ports, ref, { states: [spec.waiting] }, (d) => ({
+        progress: dreamingProgress(ports, d, stage, generation),
+        luma: { ...d.luma, lumaState: generation.state, lastCheckedAt: ports.clock.now() },
+      }));
+    case 'failed': {
+      const moved = await transition(ports, ref, {
+        from: [spec.waiting],
+        to: 'failed',
+        by: 'luma',
+        reason: `Luma ${spec.generationType} generation failed`,
+        error: errorInfoFromFailureReason(generation.failure_reason),
+        patch: (d) => ({ luma: { ...d.luma, lumaState: 'failed' } }),
+      });
+      return moved.applied ? moved.doc : null;
+    }
+    case 'completed': {
+      const moved = stage === 'keyframe' ? await keyframeCompleted(ports, ref, generation) : await videoCompleted(ports, ref);
+      if (moved) await ensureNextStep(ports, moved);
+      return moved;
+    }
+  }
+}
+
+async function videoCompleted(ports: Ports, ref: RequestRef): Promise<VideoRequest | null> {
+  const moved = await transition(ports, ref, {
+    from: ['dreaming'],
+    to: 'downloading',
+    by: 'luma',
+    reason: 'Luma finished the video',
+    patch: (d) => ({ luma: { ...d.luma, lumaState: 'completed' } }),
+  });
+  return moved.applied ? moved.doc : null;
+}
+
+/** The keyframe image becomes the video's first frame; the video stage then starts like a text draft's. */
+async function keyframeCompleted(ports: Ports, ref: RequestRef, generation: Generation): Promise<VideoRequest | null> {
+  const image = generation.assets?.image;
+  if (!image) {
+    await transition(ports, ref, {
+      from: ['keyframe_dreaming'],
+      to: 'failed',
+      by: 'luma',
+      reason: 'keyframe completed without an image',
+      error: errorInfo('LUMA_GENERATION_FAILED', 'Luma finished the keyframe but returned no image.'),
+    });
+    return null;
+  }
+  const moved = await transition(ports, ref, {
+    from: ['keyframe_dreaming'],
+    to: 'queued',
+    by: 'luma',
+    reason: 'Luma finished the keyframe image',
+    patch: (d) => {
+      const video = { ...(d.lumaRequest ?? {}) } as Record<string, unknown>;
+      const keyframes = { ...((video.keyframes as Record<string, unknown> | undefined) ?? {}), frame0: { type: 'image', url: image } };
+      return { lumaRequest: { ...video, keyframes }, luma: { ...d.luma, lumaState: 'completed', polls: 0 } };
+    },
+  });
+  return moved.applied ? moved.doc : null;
+}
+
+/** Progress inside a Luma stage grows with elapsed time against the typical duration, never past the next state. */
+function dreamingProgress(ports: Ports, doc: VideoRequest, stage: Stage, generation: Generation): number {
+  const [start, end] = stage === 'keyframe' ? [0.08, 0.14] : [0.2, 0.68];
+  const created = generation.created_at ? Date.parse(generation.created_at) : NaN;
+  const elapsed = Number.isFinite(created) ? ports.clock.now() - created : 0;
+  const fraction = Math.min(0.95, Math.max(0, elapsed / ports.config.expectedDreamingMs));
+  return Math.max(doc.progress, start + (end - start) * fraction);
+}
+
+/** Task "poll": the safety net under the webhook (callbacks get lost on cold starts). */
+export async function onPollTask(ports: Ports, payload: TaskPayload): Promise<void> {
+  const ref = { uid: payload.uid, requestId: payload.requestId };
+  const stage = stageOf(payload.stage);
+  const spec = STAGES[stage];
+  const doc = await readRequest(ports, ref);
+  if (!doc || doc.state !== spec.waiting) return;
+  const generationId = spec.generationId(doc);
+  if (!generationId) return;
+
+  let generation: Generation;
+  try {
+    generation = await ports.luma.getGeneration(generationId);
+  } catch (e) {
+    if (isLumaError(e) && e.kind === 'not_found') {
+      await transition(ports, ref, {
+        from: [spec.waiting],
+        to: 'failed',
+        by: 'luma',
+        reason: 'generation vanished from Luma',
+        error: errorInfo('LUMA_GENERATION_FAILED', 'Luma no longer knows this generation.'),
+      });
+      return;
+    }
+    if (isLumaError(e) && e.retryable) throw new RetryLaterError(`polling Luma failed (${e.kind})`, e.retryAfterMs);
+    throw e;
+  }
+
+  const after = await applyGeneration(ports, ref, stage, generation);
+  if (generation.state !== 'queued' && generation.state !== 'dreaming') return;
+  // Only the delivery that advances the poll counter schedules the next poll, so duplicates never fork the chain.
+  const attempt = payload.attempt ?? 0;
+  const advanced = await updateRequestIf(ports, ref, { states: [spec.waiting] }, (d) =>
+    d.luma.polls === attempt ? { luma: { ...d.luma, polls: attempt + 1 } } : {},
+  );
+  if (!advanced || advanced.luma.polls !== attempt + 1 || (after && after.luma.polls > attempt + 1)) return;
+  if (advanced.luma.polls > ports.config.maxPolls) {
+    await transition(ports, ref, {
+      from: [spec.waiting],
+      to: 'failed',
+      by: 'system',
+      reason: 'Luma took too long',
+      error: errorInfo('TIMEOUT', `Luma did not finish after ${ports.config.maxPolls} checks.`),
+    });
+    return;
+  }
+  ports.log.debug({ ...ref, stage, attempt: attempt + 1 }, logs.pollScheduled);
+  await ensureNextStep(ports, advanced);
+}
+
+/**
+ * Luma's callback. Authenticated by the per-request token; the body only tells us which generation to
+ * re-read. Always answers quickly; anything we cannot use is acknowledged (200) so Luma stops retrying,
+ * except a bad token (403).
+ */
+export async function onLumaWebhook(ports: Ports, input: WebhookInput): Promise<WebhookResult> {
+  const ref = { uid: input.uid, requestId: input.requestId };
+  if (!verifyWebhookToken(ports.config.webhookSecret, input.uid, input.requestId, input.token)) {
+    ports.log.warn({ ...ref }, logs.webhookForged);
+    return { status: 403, body: { error: { code: 'FORBIDDEN', message: 'The callback token is not valid.' } } };
+  }
+  const claimedId = typeof (input.body as { id?: unknown })?.id === 'string' ? (input.body as { id: string }).id : undefined;
+  const doc = await readRequest(ports, ref);
+  if (!doc || !claimedId) return { status: 200, body: { ignored: true } };
+  const stage: Stage | null =
+    claimedId === doc.luma.generationId ? 'video' : claimedId === doc.luma.keyframeGenerationId ? 'keyframe' : null;
+  if (!stage) {
+    // A callback can beat the create's own answer; the submit step or the poller will pick it up.
+    ports.log.info({ ...ref, generationId: claimedId, state: doc.state }, logs.webhookIgnored);
+    return { status: 200, body: { ignored: true } };
+  }
+  let generation: Generation;
+  try {
+    generation = await ports.luma.getGeneration(claimedId);
+  } catch (e) {
+    // Luma retries a non-200 only 3 times in 300 ms; the poller is the real backup, so acknowledge.
+    return { status: 200, body: { deferred: true, reason: isLumaError(e) ? e.kind : 'error' } };
+  }
+  const after = await applyGeneration(ports, ref, stage, generation);
+  return { status: 200, body: { state: after?.state ?? doc.state } };
+}

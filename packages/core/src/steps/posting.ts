@@ -1,0 +1,77 @@
+import { docPaths, type Post, type ProfileVideo, type VideoRequest, type Visibility } from '@d2v/schema';
+import { logs } from '../logs';
+import type { DocData, Ports } from '../ports';
+import type { RequestRef } from '../request-doc';
+import { transition, type TransitionActor } from '../transition';
+
+/** A request has one post at most: its id is derived from the request, so a duplicate post is the same doc. */
+export function postIdFor(requestId: string): string {
+  return `ai_${requestId}`;
+}
+
+export function profileVideoIdFor(requestId: string): string {
+  return requestId;
+}
+
+export function buildProfileVideo(doc: VideoRequest, visibility: Visibility, postId: string | null, at: string): ProfileVideo {
+  const out = doc.outputs!;
+  return {
+    id: profileVideoIdFor(doc.requestId),
+    uid: doc.uid,
+    requestId: doc.requestId,
+    postId,
+    posterPath: out.posterPath,
+    videoPath: out.videoPath,
+    durationMs: out.durationMs,
+    visibility,
+    aiGenerated: true,
+    createdAt: at,
+  };
+}
+
+/**
+ * ready → posted, creating the feed post and the profile-grid entry in the same transaction, so a post
+ * never exists for a request that is not `posted` and vice versa.
+ */
+export async function postVideo(
+  ports: Ports,
+  ref: RequestRef,
+  opts: { by: TransitionActor; visibility?: Visibility; caption?: string; reason: string },
+): Promise<boolean> {
+  const postId = postIdFor(ref.requestId);
+  const moved = await transition(ports, ref, {
+    from: ['ready'],
+    to: 'posted',
+    by: opts.by,
+    reason: opts.reason,
+    patch: () => ({ postId, profileVideoId: profileVideoIdFor(ref.requestId) }),
+    alsoWrite: (tx, next) => {
+      const out = next.outputs!;
+      const visibility = opts.visibility ?? next.options.visibility;
+      const post: Post = {
+        postId,
+        uid: ref.uid,
+        type: 'video',
+        caption: opts.caption ?? next.options.caption ?? next.draftSnapshot?.title ?? ports.config.defaultCaption,
+        visibility,
+        videoPath: out.videoPath,
+        posterPath: out.posterPath,
+        durationMs: out.durationMs,
+        width: out.width,
+        height: out.height,
+        encryption: out.encryption,
+        aiGenerated: true,
+        source: 'luma',
+        requestId: ref.requestId,
+        createdAt: next.updatedAt,
+      };
+      tx.set(docPaths.post(postId), post as unknown as DocData);
+      tx.set(
+        docPaths.profileVideo(ref.uid, profileVideoIdFor(ref.requestId)),
+        buildProfileVideo(next, visibility, postId, next.updatedAt) as unknown as DocData,
+      );
+    },
+  });
+  if (moved.applied) ports.log.info({ ...ref, postId }, logs.posted);
+  return moved.applied;
+}

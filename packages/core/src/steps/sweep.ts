@@ -1,0 +1,63 @@
+import { STATE_MACHINE, VIDEO_STATES, type VideoRequest } from '@d2v/schema';
+import { errorInfo } from '../errors';
+import type { SweepResult } from '../handlers';
+import { logs } from '../logs';
+import type { Ports } from '../ports';
+import { transition } from '../transition';
+import { ensureNextStep } from './next-step';
+
+const WORKING = VIDEO_STATES.filter((s) => STATE_MACHINE[s].hasDeadline);
+const SWEEP_BATCH = 200;
+
+/**
+ * Scheduled: a request still working past its deadline is failed (retryable); one that has not moved for
+ * `rekickAfterMs` gets its next step enqueued again (a lost task or an exhausted retry budget).
+ */
+export async function sweep(ports: Ports): Promise<SweepResult> {
+  const now = ports.clock.now();
+  const result: SweepResult = { failed: 0, rekicked: 0 };
+  const overdue = await ports.store.query<VideoRequest>({
+    collection: 'videoRequests',
+    group: true,
+    where: [
+      { field: 'state', op: 'in', value: WORKING },
+      { field: 'deadlineAt', op: '<', value: now },
+    ],
+    limit: SWEEP_BATCH,
+  });
+  for (const snap of overdue) {
+    const doc = snap.data;
+    const moved = await transition(ports, { uid: doc.uid, requestId: doc.requestId }, {
+      from: [doc.state],
+      to: 'failed',
+      by: 'sweeper',
+      reason: `deadline passed while ${doc.state}`,
+      lease: null,
+      error: errorInfo('TIMEOUT', `The video took longer than ${Math.round(ports.config.requestDeadlineMs / 60000)} minutes and was stopped.`),
+    });
+    if (moved.applied) {
+      result.failed++;
+      ports.log.warn({ uid: doc.uid, requestId: doc.requestId, state: doc.state }, logs.sweepFailed);
+    }
+  }
+
+  const staleBefore = new Date(now - ports.config.rekickAfterMs).toISOString();
+  const stale = await ports.store.query<VideoRequest>({
+    collection: 'videoRequests',
+    group: true,
+    where: [
+      { field: 'state', op: 'in', value: WORKING },
+      { field: 'updatedAt', op: '<', value: staleBefore },
+    ],
+    limit: SWEEP_BATCH,
+  });
+  const bucket = String(Math.floor(now / ports.config.rekickAfterMs));
+  for (const snap of stale) {
+    if (snap.data.deadlineAt < now) continue;
+    if (await ensureNextStep(ports, snap.data, { rekick: bucket })) {
+      result.rekicked++;
+      ports.log.info({ uid: snap.data.uid, requestId: snap.data.requestId, state: snap.data.state }, logs.sweepRekicked);
+    }
+  }
+  return result;
+}
