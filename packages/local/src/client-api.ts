@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ActionRequestSchema,
+  VideoRequestClientFieldsSchema,
+  docPaths,
+  type Transition,
+  type VideoRequest,
+  type VideoRequestClientInput,
+} from '@d2v/schema';
+import { AlreadyExistsError, type DocData, type DocumentStore } from '@d2v/core';
+
+/** A refusal with a code and a sentence, answered as `{error:{code,message}}` with `status`. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What a client of the pipeline can do, exactly as it would against Firestore: create a request document
+ * with client fields only, write an action, read its request and transitions. The HTTP server and the CLI
+ * both go through here; the pipeline reacts to the resulting document events, not to these calls.
+ */
+export class ClientApi {
+  constructor(private readonly store: DocumentStore) {}
+
+  async createRequest(uid: string, input: unknown, requestId: string = randomUUID()): Promise<{ requestId: string }> {
+    const parsed = VideoRequestClientFieldsSchema.safeParse(input);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ');
+      throw new ApiError(400, 'INVALID_REQUEST', `The request is not valid: ${why}`);
+    }
+    const draft = await this.store.get(docPaths.draft(uid, parsed.data.draftId));
+    if (!draft) throw new ApiError(404, 'DRAFT_NOT_FOUND', `Draft ${parsed.data.draftId} does not exist.`);
+    try {
+      await this.store.runTransaction(async (tx) => {
+        tx.create(docPaths.videoRequest(uid, requestId), stripUndefined(parsed.data) as DocData);
+      });
+    } catch (e) {
+      if (e instanceof AlreadyExistsError) throw new ApiError(409, 'ALREADY_EXISTS', `Request ${requestId} already exists.`);
+      throw e;
+    }
+    return { requestId };
+  }
+
+  async requestAction(uid: string, requestId: string, input: unknown): Promise<{ actionId: string }> {
+    const body = { id: randomUUID(), ...(typeof input === 'object' && input ? input : {}) };
+    const parsed = ActionRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ');
+      throw new ApiError(400, 'INVALID_ACTION', `The action is not valid: ${why}`);
+    }
+    const path = docPaths.videoRequest(uid, requestId);
+    const ok = await this.store.runTransaction(async (tx) => {
+      if (!(await tx.get(path))) return false;
+      tx.update(path, { action: stripUndefined(parsed.data) as DocData });
+      return true;
+    });
+    if (!ok) throw new ApiError(404, 'NOT_FOUND', `Request ${requestId} does not exist.`);
+    return { actionId: parsed.data.id };
+  }
+
+  async getRequest(uid: string, requestId: string): Promise<VideoRequest> {
+    const snap = await this.store.get<VideoRequest>(docPaths.videoRequest(uid, requestId));
+    if (!snap) throw new ApiError(404, 'NOT_FOUND', `Request ${requestId} does not exist.`);
+    return snap.data;
+  }
+
+  async listTransitions(uid: string, requestId: string): Promise<Transition[]> {
+    const snaps = await this.store.query<Transition>({
+      collection: docPaths.transitions(uid, requestId),
+      orderBy: { field: 'n', direction: 'asc' },
+    });
+    return snaps.map((s) => s.data);
+  }
+
+  async listRequests(uid: string): Promise<VideoRequest[]> {
+    const snaps = await this.store.query<VideoRequest>({
+      collection: docPaths.videoRequests(uid),
+      orderBy: { field: 'createdAt', direction: 'desc' },
+      limit: 100,
+    });
+    return snaps.map((s) => s.data);
+  }
+
+  async listDrafts(uid: string): Promise<DocData[]> {
+    return (await this.store.query({ collection: docPaths.drafts(uid) })).map((s) => s.data);
+  }
+}
+
+function stripUndefined<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+export type { VideoRequestClientInput };

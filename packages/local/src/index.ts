@@ -1,0 +1,5 @@
+export { LocalStack, DEFAULT_SEED_DIR, type LocalStackOptions } from './stack';
+export { loadLocalConfig, ConfigError, type LocalConfig } from './config';
+export { ClientApi, ApiError } from './client-api';
+export { seedFromEmulatorData } from './seed';
+export * from './adapters';

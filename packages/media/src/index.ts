@@ -1,0 +1,45 @@
+export * from './types';
+export { ffmpegPath, ffprobePath } from './binaries';
+export { runFfmpeg, runFfprobe, ffmpegInvocation, FfmpegError, type RunFfmpegOptions, type RunFfmpegResult, type RunFfprobeOptions } from './ffmpeg';
+export { probe, probeDetailed, type DetailedProbe, type ProbeDetails } from './probe';
+export { inspectIsoBmff, type IsoBmffShape, type TopLevelBox } from './isobmff';
+export {
+  MediaError,
+  isMediaError,
+  MEDIA_EXTRA_ERROR_CATALOG,
+  type MediaErrorCode,
+  type CatalogMediaErrorCode,
+  type ExtraMediaErrorCode,
+  type MediaErrorDetails,
+} from './errors';
+export * from './config';
+export { validate, validateDetailed, checkProbeAgainstLimits, formatBytes } from './validate';
+export { compress, poster, fitWithinBox, buildCompressArgs, type CompressOptions, type PosterOptions, type Size } from './compress';
+export { DecryptError, type DecryptFailure } from './crypto-errors';
+export {
+  Keyring,
+  KeyringError,
+  keyringFromEnv,
+  generateKek,
+  keyFingerprint,
+  KEK_BYTES,
+  DATA_KEY_BYTES,
+  WRAPPED_KEY_BYTES,
+  type KeyEncryptionKey,
+} from './keyring';
+export {
+  createEncryptStream,
+  createDecryptStream,
+  readHeader,
+  encodeHeader,
+  decodeHeader,
+  ciphertextLength,
+  ENCRYPTION_SCHEME,
+  FORMAT_MAGIC,
+  FORMAT_VERSION,
+  TAG_BYTES,
+  type EncryptedFileHeader,
+  type EncryptStream,
+  type EncryptStreamOptions,
+} from './crypto';
+export { createMedia, type CreateMediaOptions } from './media';
