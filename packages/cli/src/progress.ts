@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import { STATE_MACHINE, type VideoRequest } from '@d2v/schema';
+import { STATE_MACHINE, type Transition, type VideoRequest } from '@d2v/schema';
 
 /**
  * Shows a request moving: one line per state it reaches and, on a terminal, a live bar with the overall
@@ -14,16 +14,17 @@ export function createProgressView(out: NodeJS.WriteStream) {
       )
     : null;
   const bar = multi?.create(100, 0, { label: 'starting' });
-  let lastState = '';
+  let printed = 0;
   const t0 = Date.now();
+  const print = (line: string) => (multi ? multi.log(`${line}\n`) : out.write(`${line}\n`));
   return {
-    update(doc: VideoRequest) {
-      if (doc.state !== lastState) {
-        lastState = doc.state;
-        const line = `  ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${doc.state.padEnd(17)} ${STATE_MACHINE[doc.state].label}${doc.error ? ` — ${doc.error.code}: ${doc.error.message}` : ''}`;
-        if (multi) multi.log(`${line}\n`);
-        else out.write(`${line}\n`);
+    /** `transitions` is the request's whole log; lines not printed yet are printed in order. */
+    update(doc: VideoRequest, transitions: readonly Transition[]) {
+      for (const t of transitions.slice(printed)) {
+        const error = t.error ? ` — ${t.error.code}: ${t.error.message}` : '';
+        print(`  ${((Date.parse(t.at) - t0) / 1000).toFixed(1).padStart(5)} s  ${t.to.padEnd(17)} ${STATE_MACHINE[t.to].label}${error}`);
       }
+      printed = Math.max(printed, transitions.length);
       bar?.update(Math.round(doc.progress * 100), { label: STATE_MACHINE[doc.state].label });
     },
     stop() {

@@ -13,4 +13,4 @@ export { STAGES } from './steps/stages';
 export { buildLumaPlan, type LumaPlan, type PlanContext, type PromptPart } from './prompt/plan';
 export { webhookToken, verifyWebhookToken, callbackUrl, stableId } from './ids';
 export type { RequestRef } from './request-doc';
-export { createLogger, silentLogger, severityOf, REDACTED_PATHS } from './logging';
+export { createLogger, createPinoLogger, silentLogger, severityFor, scrubUrl, formatLogFields, REDACT_PATHS, REDACTED, type CreateLoggerOptions } from './logging';

@@ -158,16 +158,17 @@ export class LocalStack {
   }
 
   /** Resolves with the request once it is in one of `states` (or throws after `timeoutMs`). */
-  async waitForState(uid: string, requestId: string, states: readonly VideoState[], timeoutMs = 120_000, onChange?: (doc: VideoRequest) => void): Promise<VideoRequest> {
+  async waitForState(uid: string, requestId: string, states: readonly VideoState[], timeoutMs = 120_000, onChange?: (doc: VideoRequest) => void | Promise<void>): Promise<VideoRequest> {
     const deadline = Date.now() + timeoutMs;
     let lastSeen = '';
     for (;;) {
       const doc = await this.api.getRequest(uid, requestId).catch(() => null);
-      if (doc) {
+      // A freshly created document has only client fields until the pipeline initializes it.
+      if (doc?.state) {
         const key = `${doc.state}:${doc.progress}:${doc.updatedAt}`;
         if (key !== lastSeen) {
           lastSeen = key;
-          onChange?.(doc);
+          await onChange?.(doc);
         }
         if (states.includes(doc.state)) return doc;
       }

@@ -53,6 +53,22 @@ export async function runStart(opts: StartOptions, env: NodeJS.ProcessEnv = proc
   say(`  Luma: ${stack.simulator ? `simulator at ${stack.simulator.url}` : stack.config.realLuma?.baseUrl}`);
   say(`  data: ${rel(stack.config.dataDir)}   logs: ${rel(stack.config.logFile)}`);
 
+  try {
+    return await runDemo(stack, opts, env, out, started);
+  } catch (e) {
+    await stack.stop();
+    throw e;
+  }
+}
+
+async function runDemo(
+  stack: LocalStack,
+  opts: StartOptions,
+  env: NodeJS.ProcessEnv,
+  out: NodeJS.WriteStream,
+  started: number,
+): Promise<number> {
+  const say = (line: string) => out.write(`${line}\n`);
   const options: VideoOptionsInput = { autoPost: true };
   if (env.D2V_DEMO_RESOLUTION) options.resolution = env.D2V_DEMO_RESOLUTION as VideoOptionsInput['resolution'];
   const { requestId } = await stack.api.createRequest(opts.user, { draftId: opts.draft, options });
@@ -61,7 +77,7 @@ export async function runStart(opts: StartOptions, env: NodeJS.ProcessEnv = proc
   const view = createProgressView(out);
   let final: VideoRequest;
   try {
-    final = await stack.waitForState(opts.user, requestId, ['posted', 'failed', 'deleted'], 15 * 60_000, (doc) => view.update(doc));
+    final = await stack.waitForState(opts.user, requestId, ['posted', 'failed', 'deleted'], 15 * 60_000, async (doc) => view.update(doc, await stack.api.listTransitions(opts.user, requestId)));
   } finally {
     view.stop();
   }

@@ -1,0 +1,164 @@
+/**
+ * Everything the Firebase runtime is configured with: secrets (Secret Manager, `firebase functions:secrets:set`)
+ * and params (`.env.<project>` files or the deploy prompt). Params are read twice: by the CLI at deploy time
+ * (function options such as region, rate limits, retry policy) and at run time through `.value()` (the
+ * core's config). Nothing here imports firebase-admin: this module is loaded on every cold start.
+ */
+import { defineInt, defineList, defineSecret, defineString } from 'firebase-functions/params';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Secrets. Each function binds only the secrets it reads (see SECRETS_FOR below).
+
+/** Luma Dream Machine API key (bearer). */
+export const LUMAAI_API_KEY = defineSecret('LUMAAI_API_KEY');
+/** HMAC key of the per-request webhook token in Luma's callback URL. */
+export const LUMA_WEBHOOK_SECRET = defineSecret('LUMA_WEBHOOK_SECRET');
+/** Key-encryption key (32 bytes, base64 or hex) that wraps each video's data key. */
+export const VIDEO_KEK = defineSecret('VIDEO_KEK');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Params. Names avoid the reserved FIREBASE_/X_GOOGLE_/EXT_ prefixes and FUNCTION_REGION.
+
+/** Key id stored next to each wrapped data key; bump it (and VIDEO_KEK) to rotate. */
+export const VIDEO_KEK_ID = defineString('VIDEO_KEK_ID', {
+  default: 'kek-1',
+  description: 'Id of the current video key-encryption key (rotation).',
+});
+
+export const DEFAULT_REGION = 'us-central1';
+export const REGION = defineString('D2V_REGION', {
+  default: DEFAULT_REGION,
+  description: 'Region of every draft2video function and task queue (keep it next to the Storage bucket).',
+});
+
+/** Luma Ray allows 10 generations in flight per account: the submit queue never dispatches more at once. */
+export const SUBMIT_MAX_CONCURRENT_DISPATCHES = defineInt('SUBMIT_MAX_CONCURRENT_DISPATCHES', {
+  default: 10,
+  description: 'Submit-queue concurrency (Luma Ray: 10 concurrent generations).',
+});
+
+/**
+ * Luma allows 20 creates per minute. Cloud Tasks takes a per-second rate (20/60 ≈ 0.33), but the Firebase CLI
+ * only resolves int/string/boolean/list params (`defineFloat` is internal and the CLI rejects it), so the
+ * per-minute number is an int param and the fractional rate is computed from the same variable when the CLI
+ * loads this module to discover the functions (it loads `.env.<project>` first).
+ */
+export const LUMA_CREATES_PER_MINUTE = defineInt('LUMA_CREATES_PER_MINUTE', {
+  default: 20,
+  description: 'Luma create calls per minute (the submit queue dispatches at most this rate).',
+});
+export const DEFAULT_CREATES_PER_MINUTE = 20;
+
+export function submitDispatchesPerSecond(env: NodeJS.ProcessEnv = process.env): number {
+  const perMinute = Number(env.LUMA_CREATES_PER_MINUTE ?? DEFAULT_CREATES_PER_MINUTE);
+  const safe = Number.isFinite(perMinute) && perMinute > 0 ? perMinute : DEFAULT_CREATES_PER_MINUTE;
+  // Cloud Tasks keeps ~3 significant digits; round down so the queue never exceeds Luma's limit.
+  return Math.floor((safe / 60) * 1000) / 1000;
+}
+
+/** Poll/download queues: Luma GETs are cheap; bound them so a burst does not starve everything else. */
+export const POLL_MAX_CONCURRENT_DISPATCHES = defineInt('POLL_MAX_CONCURRENT_DISPATCHES', { default: 50 });
+export const POLL_MAX_DISPATCHES_PER_SECOND = defineInt('POLL_MAX_DISPATCHES_PER_SECOND', { default: 10 });
+export const DOWNLOAD_MAX_CONCURRENT_DISPATCHES = defineInt('DOWNLOAD_MAX_CONCURRENT_DISPATCHES', { default: 10 });
+
+/** Retry policy shared by the task queues (throw → retry with exponential backoff in [min, max]). */
+export const TASK_MAX_ATTEMPTS = defineInt('TASK_MAX_ATTEMPTS', { default: 8 });
+export const TASK_MIN_BACKOFF_SECONDS = defineInt('TASK_MIN_BACKOFF_SECONDS', { default: 10 });
+export const TASK_MAX_BACKOFF_SECONDS = defineInt('TASK_MAX_BACKOFF_SECONDS', { default: 300 });
+
+export const POLL_INTERVAL_SECONDS = defineInt('POLL_INTERVAL_SECONDS', {
+  default: 10,
+  description: 'Seconds between polls of a Luma generation (the webhook usually answers first).',
+});
+export const REQUEST_DEADLINE_MINUTES = defineInt('REQUEST_DEADLINE_MINUTES', {
+  default: 30,
+  description: 'A request still working after this long is failed by the sweeper.',
+});
+
+export const DEFAULT_ANALYTICS_TOPIC = 'd2v-analytics';
+/** Pub/Sub topic for analytics events (publisher and aggregator). */
+export const ANALYTICS_TOPIC = defineString('ANALYTICS_TOPIC', { default: DEFAULT_ANALYTICS_TOPIC });
+
+/**
+ * The topic name for `onMessagePublished`, which takes a literal (no params): the same environment variable as
+ * the param above, read when the CLI discovers the functions.
+ */
+export function analyticsTopicName(env: NodeJS.ProcessEnv = process.env): string {
+  const v = env.ANALYTICS_TOPIC?.trim();
+  return v ? v : DEFAULT_ANALYTICS_TOPIC;
+}
+
+/** Public base URL of the `lumaWebhook` function; empty: derived from the project and region. */
+export const WEBHOOK_BASE_URL = defineString('WEBHOOK_BASE_URL', { default: '' });
+/** Luma API base URL; empty: Luma's production API. Point it at the simulator in staging. */
+export const LUMAAI_BASE_URL = defineString('LUMAAI_BASE_URL', { default: '' });
+/** Hosts whose image URLs a draft may reference directly (anything else must be the owner's Storage). */
+export const IMAGE_HOST_ALLOW_LIST = defineList('IMAGE_HOST_ALLOW_LIST', { default: [] });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Derived values
+
+export const WEBHOOK_FUNCTION_NAME = 'lumaWebhook';
+
+/** The task-queue function behind each core queue name. */
+export const TASK_FUNCTION_NAMES = {
+  submit: 'submitTask',
+  poll: 'pollTask',
+  download: 'downloadTask',
+} as const;
+
+export function projectId(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GCLOUD_PROJECT) return env.GCLOUD_PROJECT;
+  if (env.GOOGLE_CLOUD_PROJECT) return env.GOOGLE_CLOUD_PROJECT;
+  if (env.FIREBASE_CONFIG) {
+    try {
+      const parsed = JSON.parse(env.FIREBASE_CONFIG) as { projectId?: string };
+      if (parsed.projectId) return parsed.projectId;
+    } catch {
+      // not JSON: a path to a file; fall through
+    }
+  }
+  return 'demo-draft2video';
+}
+
+/**
+ * Where Luma calls back: an explicit WEBHOOK_BASE_URL wins; in the Functions emulator the local URL; in
+ * production the function's cloudfunctions.net URL (which Cloud Functions v2 keeps for HTTP functions).
+ */
+export function defaultWebhookBaseUrl(region: string, project: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FUNCTIONS_EMULATOR === 'true') {
+    const host = env.FUNCTIONS_EMULATOR_HOST ?? '127.0.0.1:5001';
+    return `http://${host}/${project}/${region}/${WEBHOOK_FUNCTION_NAME}`;
+  }
+  return `https://${region}-${project}.cloudfunctions.net/${WEBHOOK_FUNCTION_NAME}`;
+}
+
+/**
+ * Reads a param at run time. A deployed function has every param in its environment (the CLI resolves
+ * defaults at deploy time); tests and scripts may not, and the SDK would then answer "" or 0 instead of the
+ * default — so an absent variable yields `fallback` (pass the param's default).
+ */
+export function paramValue<T>(param: { name: string; value(): T }, fallback: T, env: NodeJS.ProcessEnv = process.env): T {
+  if (env[param.name] === undefined || env[param.name] === '') return fallback;
+  return param.value();
+}
+
+/**
+ * A secret's value at run time. Cloud Functions exposes a bound secret as an environment variable of the same
+ * name (exactly what `SecretParam.value()` reads); reading it directly skips the SDK's "not bound" warning in
+ * tests and scripts. Empty when the function did not bind the secret.
+ */
+export function secretValue(secret: { name: string }, env: NodeJS.ProcessEnv = process.env): string {
+  return env[secret.name] ?? '';
+}
+
+/** Region at run time (the deploy-time value is the same environment variable). */
+export function runtimeRegion(): string {
+  return paramValue(REGION, DEFAULT_REGION) || DEFAULT_REGION;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Which secret each function may read (least privilege: a function reads only what it binds).
+
+export const PIPELINE_SECRETS = [LUMAAI_API_KEY, LUMA_WEBHOOK_SECRET];
+export const PROCESSING_SECRETS = [LUMAAI_API_KEY, LUMA_WEBHOOK_SECRET, VIDEO_KEK];
