@@ -34,6 +34,6 @@ export async function ffprobeJson(file: string): Promise<{ streams: { codec_name
 }
 
 /** Luma generations the simulator holds whose callback URL names this request. */
-export function generationsFor(stack: LocalStack, requestId: string): unknown[] {
+export function generationsFor(stack: LocalStack, requestId: string): { id: string }[] {
   return stack.simulator!.generations().filter((g) => JSON.stringify(g).includes(`/${requestId}?token=`));
 }

@@ -75,12 +75,19 @@ export function canRetry(state: VideoState, retryable: boolean | undefined): boo
   return state === 'failed' && retryable === true;
 }
 
-/** Every transition drawn as a Mermaid state diagram (the README embeds this output). */
+/**
+ * The state machine as a Mermaid diagram (the README embeds this exact text; a test keeps them equal).
+ * The exits every working state has (→ failed, → deleted) are drawn once as a note to keep it readable.
+ */
 export function stateDiagramMermaid(): string {
   const lines = ['stateDiagram-v2', '  [*] --> pending'];
   for (const from of VIDEO_STATES) {
-    for (const to of STATE_MACHINE[from].next) lines.push(`  ${from} --> ${to}`);
+    const working = !STATE_MACHINE[from].terminal;
+    for (const to of STATE_MACHINE[from].next) {
+      if (working && (WORKING_EXITS as readonly string[]).includes(to)) continue;
+      lines.push(`  ${from} --> ${to}`);
+    }
   }
-  lines.push('  posted --> [*]', '  deleted --> [*]');
+  lines.push('  deleted --> [*]', '  note left of failed: every working state can also go to failed or deleted');
   return lines.join('\n');
 }

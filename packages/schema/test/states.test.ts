@@ -38,8 +38,18 @@ describe('state machine (data)', () => {
     expect(canRetry('ready', true)).toBe(false);
   });
 
-  it('draws every transition in the Mermaid diagram', () => {
+  it('draws every transition in the Mermaid diagram (working-state exits as one note)', () => {
     const diagram = stateDiagramMermaid();
-    for (const s of VIDEO_STATES) for (const n of STATE_MACHINE[s].next) expect(diagram).toContain(`${s} --> ${n}`);
+    for (const s of VIDEO_STATES)
+      for (const n of STATE_MACHINE[s].next) {
+        const exit = !isTerminal(s) && (n === 'failed' || n === 'deleted');
+        expect(diagram.includes(`  ${s} --> ${n}\n`) || diagram.endsWith(`  ${s} --> ${n}`)).toBe(!exit);
+      }
+    expect(diagram).toContain('every working state can also go to failed or deleted');
+  });
+
+  it('is drawn in the README exactly as the data says', () => {
+    const readme = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../../README.md'), 'utf8') as string;
+    expect(readme).toContain(stateDiagramMermaid());
   });
 });

@@ -151,15 +151,27 @@ async function handleCreateError(ports: Ports, ref: RequestRef, stage: Stage, ow
   const log = ports.log.child({ ...ref, stage });
   if (isLumaError(e) && e.retryable) {
     log.warn({ kind: e.kind, status: e.status, detail: e.detail }, logs.submitRetryable);
-    // A 429 proves nothing was created; anything else (5xx, timeout) might have, so the intent stays.
-    const definitelyNotCreated = e.kind === 'rate_limited';
-    await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, (d) => ({
-      lease: null,
-      luma: {
-        ...d.luma,
-        ...(definitelyNotCreated ? (stage === 'keyframe' ? { keyframeIntentAt: undefined } : { submitIntentAt: undefined }) : {}),
-      },
-    }));
+    // A 429 proves nothing was created: give the slot back (the video stage shows "waiting for a Luma slot").
+    // Anything else (5xx, timeout) might have created, so the intent stays for the lookup on the next attempt.
+    if (e.kind === 'rate_limited') {
+      const clearIntent = (d: VideoRequest) => ({
+        luma: {
+          ...d.luma,
+          // Nothing was billed, so this attempt does not count against maxSubmitAttempts.
+          submitAttempts: Math.max(0, d.luma.submitAttempts - 1),
+          ...(stage === 'keyframe' ? { keyframeIntentAt: undefined } : { submitIntentAt: undefined }),
+        },
+      });
+      if (stage === 'video') {
+        await transition(ports, ref, {
+          from: ['submitting'], to: 'queued', by: 'luma', reason: 'Luma is at its limit (429)', leaseOwner: owner, lease: null, patch: clearIntent,
+        });
+      } else {
+        await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, (d) => ({ lease: null, ...clearIntent(d) }));
+      }
+    } else {
+      await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, () => ({ lease: null }));
+    }
     throw new RetryLaterError(`Luma create failed (${e.kind}); retrying`, e.retryAfterMs);
   }
   if (isLumaError(e)) {

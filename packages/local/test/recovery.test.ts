@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHandlers, silentLogger, type Ports, type TaskQueue } from '@d2v/core';
+import type { LumaApi } from '@d2v/luma';
+import { docPaths, type VideoRequest } from '@d2v/schema';
+import { FileBlobStore, LocalDatabase, SqliteDocumentStore, SqliteEventSink, type LocalStack } from '../src';
+import { generationsFor, startTestStack } from './helpers';
+
+const UID = 'demo-user';
+const OPTIONS = { resolution: '540p', aspectRatio: '16:9', duration: '5s' } as const;
+
+/**
+ * Crash and race scenarios for the one billed call, driven step by step: real SQLite store, real simulator over
+ * HTTP. Two boundaries are faked and say so: the task queue only records (so no other worker runs), and a
+ * "crash" is an exception thrown by the Luma port right after the real create answered — process death,
+ * which cannot happen inside one test process any other way.
+ */
+describe('the Luma create is never repeated for one request', () => {
+  let stack: LocalStack;
+  let cleanupStack: () => Promise<void>;
+  let dir: string;
+  let db: LocalDatabase;
+  let ports: Ports;
+  const clock = { t: Date.now(), now() { return this.t; } };
+  const enqueued: string[] = [];
+
+  beforeAll(async () => {
+    ({ stack, cleanup: cleanupStack } = await startTestStack());
+    dir = mkdtempSync(join(tmpdir(), 'd2v-recovery-'));
+    db = new LocalDatabase({ file: join(dir, 'db.sqlite') });
+    const recordingQueue: TaskQueue = { enqueue: async (queue, payload) => void enqueued.push(`${queue}:${payload.requestId}`) };
+    ports = {
+      ...stack.ports,
+      store: new SqliteDocumentStore({ db }),
+      blobs: new FileBlobStore({ db, rootDir: join(dir, 'blobs'), publicBaseUrl: 'http://127.0.0.1:1', signingSecret: 'x'.repeat(32) }),
+      events: new SqliteEventSink({ db }),
+      tasks: recordingQueue,
+      clock,
+      log: silentLogger,
+    };
+    await ports.store.runTransaction(async (tx) => tx.set(docPaths.draft(UID, 'd1'), { id: 'd1', uid: UID, title: 'A red kite', text: 'A red kite dances over green hills on a windy day.' }));
+  });
+  afterAll(async () => {
+    db?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await cleanupStack?.();
+  });
+
+  async function queued(): Promise<string> {
+    const requestId = `r${Math.random().toString(36).slice(2, 10)}`;
+    await ports.store.runTransaction(async (tx) => tx.create(docPaths.videoRequest(UID, requestId), { draftId: 'd1', options: OPTIONS }));
+    await createHandlers(ports).onRequestCreated({ uid: UID, requestId, data: {} });
+    expect((await read(requestId)).state).toBe('queued');
+    return requestId;
+  }
+  async function read(requestId: string): Promise<VideoRequest> {
+    return (await ports.store.get<VideoRequest>(docPaths.videoRequest(UID, requestId)))!.data;
+  }
+  const withLuma = (overrides: Partial<LumaApi>) => {
+    const real = ports.luma;
+    const luma: LumaApi = {
+      createVideo: (r) => real.createVideo(r),
+      createImage: (r) => real.createImage(r),
+      getGeneration: (id) => real.getGeneration(id),
+      listGenerations: (o) => real.listGenerations(o),
+      deleteGeneration: (id) => real.deleteGeneration(id),
+      getCredits: () => real.getCredits(),
+      ping: () => real.ping(),
+      ...overrides,
+    };
+    return createHandlers({ ...ports, luma });
+  };
+
+  it('adopts the generation an attempt created before it crashed, once the crashed lease expires', async () => {
+    const requestId = await queued();
+    let created!: () => void;
+    const createdOnLuma = new Promise<void>((r) => (created = r));
+    const dying = withLuma({
+      createVideo: async (req) => {
+        await ports.luma.createVideo(req);
+        created();
+        // The process dies here: nothing after Luma's answer ever runs (no cleanup, the lease stays).
+        return new Promise<never>(() => undefined);
+      },
+    });
+    void dying.onSubmitTask({ uid: UID, requestId, stage: 'video' });
+    await createdOnLuma;
+    expect((await read(requestId)).state).toBe('submitting');
+
+    // While the dead worker's lease is live, a retry waits instead of creating.
+    await expect(createHandlers(ports).onSubmitTask({ uid: UID, requestId, stage: 'video' })).rejects.toMatchObject({ name: 'RetryLaterError' });
+    clock.t += ports.config.stepLeaseMs + 1;
+    await createHandlers(ports).onSubmitTask({ uid: UID, requestId, stage: 'video' });
+
+    const doc = await read(requestId);
+    expect(doc.state).toBe('dreaming');
+    const gens = generationsFor(stack, requestId) as { id: string }[];
+    expect(gens).toHaveLength(1);
+    expect(doc.luma.generationId).toBe(gens[0]!.id);
+    expect(doc.luma.submitAttempts).toBe(1);
+  });
+
+  it('lets only one of two concurrent deliveries create', async () => {
+    const requestId = await queued();
+    const handlers = createHandlers(ports);
+    const results = await Promise.allSettled([0, 1].map(() => handlers.onSubmitTask({ uid: UID, requestId, stage: 'video' })));
+    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason.name === 'RetryLaterError')).toBe(true);
+    expect((await read(requestId)).state).toBe('dreaming');
+    expect(generationsFor(stack, requestId)).toHaveLength(1);
+  });
+
+  it('after an ambiguous 5xx looks before it creates again, and creates once', async () => {
+    const requestId = await queued();
+    stack.simulator!.setFaults({ serverErrorRate: 1 });
+    try {
+      await expect(createHandlers(ports).onSubmitTask({ uid: UID, requestId, stage: 'video' })).rejects.toMatchObject({ name: 'RetryLaterError' });
+    } finally {
+      stack.simulator!.setFaults({ serverErrorRate: 0 });
+    }
+    const afterError = await read(requestId);
+    expect(afterError.state).toBe('submitting');
+    expect(afterError.luma.submitIntentAt).toBeDefined();
+    expect(afterError.lease ?? null).toBeNull();
+    let lists = 0;
+    await withLuma({ listGenerations: (o) => (lists++, ports.luma.listGenerations(o)) }).onSubmitTask({ uid: UID, requestId, stage: 'video' });
+    expect(lists).toBeGreaterThan(0);
+    expect((await read(requestId)).state).toBe('dreaming');
+    expect(generationsFor(stack, requestId)).toHaveLength(1);
+  });
+
+  it('gives the slot back on 429 without counting the attempt', async () => {
+    const requestId = await queued();
+    stack.simulator!.setLimits({ createsPerMinute: { ray: 1 } });
+    try {
+      // Use up the one create of this minute (it may already be used by the tests before).
+      await ports.luma.createVideo({ model: 'ray-2', prompt: 'a placeholder that takes the only slot', resolution: '540p' }).catch(() => undefined);
+      await expect(createHandlers(ports).onSubmitTask({ uid: UID, requestId, stage: 'video' })).rejects.toMatchObject({ name: 'RetryLaterError' });
+    } finally {
+      stack.simulator!.setLimits({ createsPerMinute: { ray: 20 } });
+    }
+    const doc = await read(requestId);
+    expect(doc.state).toBe('queued');
+    expect(doc.luma.submitIntentAt).toBeUndefined();
+    expect(doc.luma.submitAttempts).toBe(0);
+    expect(generationsFor(stack, requestId)).toHaveLength(0);
+    const log = (await ports.store.query<{ from: string; to: string; reason: string }>({ collection: docPaths.transitions(UID, requestId) })).map((s) => s.data);
+    expect(log.some((t) => t.from === 'submitting' && t.to === 'queued' && t.reason.includes('429'))).toBe(true);
+  });
+});
