@@ -31,6 +31,8 @@ export const CoreConfigSchema = z.object({
   downloadTimeoutMs: z.number().int().positive().default(5 * 60_000),
   /** A working request untouched this long gets its next step enqueued again by the sweeper (ms). */
   rekickAfterMs: z.number().int().positive().default(5 * 60_000),
+  /** Below this Luma credit balance (USD cents) the sweeper logs a warning. */
+  lowCreditsCents: z.number().nonnegative().default(2000),
   /** Default caption when a post has none. */
   defaultCaption: z.string().default('Made with AI'),
 });

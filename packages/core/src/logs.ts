@@ -30,6 +30,8 @@ export const logs = {
   actionRefused: 'client action refused',
   sweepFailed: 'request failed by the sweeper: deadline passed',
   sweepRekicked: 'request re-kicked by the sweeper',
+  creditsLow: 'Luma credit balance is low',
+  creditsCheckFailed: 'could not read the Luma credit balance (ignored)',
   eventPublishFailed: 'analytics event could not be published (ignored)',
   cleanupFailed: 'cleanup failed (ignored)',
 } as const;

@@ -147,4 +147,26 @@ describe('the Luma create is never repeated for one request', () => {
     const log = (await ports.store.query<{ from: string; to: string; reason: string }>({ collection: docPaths.transitions(UID, requestId) })).map((s) => s.data);
     expect(log.some((t) => t.from === 'submitting' && t.to === 'queued' && t.reason.includes('429'))).toBe(true);
   });
+
+  it('sweeps: re-kicks a request that stopped moving, fails one past its deadline, records the credit balance', async () => {
+    const requestId = await queued();
+    enqueued.length = 0;
+    clock.t += ports.config.rekickAfterMs + 1;
+    const first = await createHandlers(ports).sweep();
+    expect(first.rekicked).toBeGreaterThanOrEqual(1);
+    expect(enqueued).toContain(`submit:${requestId}`);
+    expect((await read(requestId)).state).toBe('queued');
+
+    clock.t += ports.config.requestDeadlineMs;
+    const second = await createHandlers(ports).sweep();
+    expect(second.failed).toBeGreaterThanOrEqual(1);
+    const doc = await read(requestId);
+    expect(doc.state).toBe('failed');
+    expect(doc.error).toMatchObject({ code: 'TIMEOUT', retryable: true });
+    const log = (await ports.store.query<{ to: string; by: string }>({ collection: docPaths.transitions(UID, requestId) })).map((s) => s.data);
+    expect(log.at(-1)).toMatchObject({ to: 'failed', by: 'sweeper' });
+
+    const credits = await (ports.events as SqliteEventSink).list({ type: 'luma_call' });
+    expect(credits.some((e) => e.action === 'credits' && typeof e.attrs?.balanceCents === 'number')).toBe(true);
+  });
 });

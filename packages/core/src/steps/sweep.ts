@@ -1,6 +1,7 @@
 import { STATE_MACHINE, VIDEO_STATES, type VideoRequest } from '@d2v/schema';
 import { errorInfo } from '../errors';
 import type { SweepResult } from '../handlers';
+import { publishEvent } from '../analytics';
 import { logs } from '../logs';
 import type { Ports } from '../ports';
 import { transition } from '../transition';
@@ -59,5 +60,20 @@ export async function sweep(ports: Ports): Promise<SweepResult> {
       ports.log.info({ uid: snap.data.uid, requestId: snap.data.requestId, state: snap.data.state }, logs.sweepRekicked);
     }
   }
+  await recordCreditBalance(ports);
   return result;
+}
+
+/**
+ * Quota monitoring rides on the sweeper's schedule: the Luma credit balance becomes an analytics event, and a
+ * low balance a warning ops can alert on. Best effort — a failed check never fails the sweep.
+ */
+async function recordCreditBalance(ports: Ports): Promise<void> {
+  try {
+    const { credit_balance: balance } = await ports.luma.getCredits();
+    await publishEvent(ports, { type: 'luma_call', action: 'credits', attrs: { balanceCents: balance } });
+    if (balance < ports.config.lowCreditsCents) ports.log.warn({ balanceCents: balance }, logs.creditsLow);
+  } catch (e) {
+    ports.log.warn({ err: String(e) }, logs.creditsCheckFailed);
+  }
 }
