@@ -72,6 +72,8 @@ export class ClientApi {
   }
 
   async listTransitions(uid: string, requestId: string): Promise<Transition[]> {
+    // Like the other reads: someone else's (or a missing) request is "not found", not an empty log.
+    await this.getRequest(uid, requestId);
     const snaps = await this.store.query<Transition>({
       collection: docPaths.transitions(uid, requestId),
       orderBy: { field: 'n', direction: 'asc' },

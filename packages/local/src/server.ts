@@ -26,7 +26,9 @@ const LIVE_POLL_MS = 250;
 export function createApp(deps: ServerDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '1mb' }));
+  // Not strict: any JSON value parses, and a body that is JSON but not an object is refused by the schema
+  // (INVALID_REQUEST) rather than called "not JSON".
+  app.use(express.json({ limit: '1mb', strict: false }));
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
 
@@ -95,19 +97,30 @@ export function createApp(deps: ServerDeps): express.Express {
     }
     res.end();
   }));
+  /**
+   * The owner's request with its outputs, checked before anything is sent: once a stream has started, a
+   * missing file can only cut the connection, so a deleted (or otherwise gone) file is answered here.
+   */
+  async function playable(req: Request, file: 'videoPath' | 'posterPath') {
+    const doc = await deps.api.getRequest(uidOf(req), String(req.params.id));
+    if (doc.state === 'deleted') throw new ApiError(410, 'DELETED', 'This video was deleted.');
+    if (!doc.outputs) throw new ApiError(409, 'NOT_READY', `The video is ${doc.state}, not ready yet.`);
+    const info = await deps.blobs.stat(doc.outputs[file]);
+    if (!info) throw new ApiError(404, 'NOT_FOUND', 'The file of this video is missing.');
+    return { ...doc, outputs: doc.outputs, fileBytes: info.size };
+  }
   // Playback / "download to device": decrypted on the way out, only for the owner.
   v1.get('/requests/:id/video', wrap(async (req, res) => {
-    const doc = await deps.api.getRequest(uidOf(req), String(req.params.id));
-    if (!doc.outputs) throw new ApiError(409, 'NOT_READY', `The video is ${doc.state}, not ready yet.`);
+    const doc = await playable(req, 'videoPath');
     res.setHeader('content-type', 'video/mp4');
     res.setHeader('content-length', String(doc.outputs.encryption.plaintextBytes));
     if (req.query.download) res.setHeader('content-disposition', `attachment; filename="${doc.requestId}.mp4"`);
     await pipeline(deps.media.decrypt(deps.blobs.download(doc.outputs.videoPath), doc.outputs.encryption), res);
   }));
   v1.get('/requests/:id/poster', wrap(async (req, res) => {
-    const doc = await deps.api.getRequest(uidOf(req), String(req.params.id));
-    if (!doc.outputs) throw new ApiError(409, 'NOT_READY', `The video is ${doc.state}, not ready yet.`);
+    const doc = await playable(req, 'posterPath');
     res.setHeader('content-type', 'image/jpeg');
+    res.setHeader('content-length', String(doc.fileBytes));
     await pipeline(deps.blobs.download(doc.outputs.posterPath), res);
   }));
   v1.get('/stats', wrap(async (_req, res) => void res.json(await deps.stats())));
@@ -117,8 +130,13 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return void res.end();
     if (err instanceof ApiError) return void res.status(err.status).json({ error: { code: err.code, message: err.message } });
-    const status = (err as { status?: number }).status;
-    if (status === 400) return void res.status(400).json({ error: { code: 'BAD_JSON', message: 'The body is not valid JSON.' } });
+    // body-parser's errors carry a status and a type; they are the client's fault, so answer them as such.
+    const { status, type } = err as { status?: number; type?: string };
+    if (type === 'entity.parse.failed') return void res.status(400).json({ error: { code: 'BAD_JSON', message: 'The body is not valid JSON.' } });
+    if (type === 'entity.too.large') return void res.status(413).json({ error: { code: 'TOO_LARGE', message: 'The body is too large (1 MB at most).' } });
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return void res.status(status).json({ error: { code: 'BAD_REQUEST', message: 'The request body could not be read.' } });
+    }
     res.status(500).json({ error: { code: 'INTERNAL', message: 'Something went wrong on our side.' } });
   });
   return app;

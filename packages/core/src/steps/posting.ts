@@ -36,7 +36,14 @@ export function buildProfileVideo(doc: VideoRequest, visibility: Visibility, pos
 export async function postVideo(
   ports: Ports,
   ref: RequestRef,
-  opts: { by: TransitionActor; visibility?: Visibility; caption?: string; reason: string },
+  opts: {
+    by: TransitionActor;
+    visibility?: Visibility;
+    caption?: string;
+    reason: string;
+    /** More request fields written with the transition (a client action records its outcome here). */
+    alsoPatch?: DocData;
+  },
 ): Promise<boolean> {
   const postId = postIdFor(ref.requestId);
   const moved = await transition(ports, ref, {
@@ -44,7 +51,7 @@ export async function postVideo(
     to: 'posted',
     by: opts.by,
     reason: opts.reason,
-    patch: () => ({ postId, profileVideoId: profileVideoIdFor(ref.requestId) }),
+    patch: () => ({ ...opts.alsoPatch, postId, profileVideoId: profileVideoIdFor(ref.requestId) }),
     alsoWrite: (tx, next) => {
       const out = next.outputs!;
       const visibility = opts.visibility ?? next.options.visibility;
