@@ -155,7 +155,8 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
   keyframeRequest: z.record(z.string(), z.unknown()).optional(),
   draftSnapshot: DraftSchema.optional(),
   outputs: VideoOutputsSchema.optional(),
-  promptParts: z.array(z.object({ source: z.string(), text: z.string() })).optional(),
+  /** Which part of the draft became which part of the prompt (`source`, `role`, `stage`, `text`…). */
+  promptParts: z.array(z.object({ source: z.string(), text: z.string() }).passthrough()).optional(),
   downloadAttempts: z.number().int().nonnegative().optional(),
   processAttempts: z.number().int().nonnegative().optional(),
   postId: z.string().optional(),

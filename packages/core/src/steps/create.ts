@@ -93,6 +93,11 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest)
     const plan = await buildLumaPlan(draft, doc.options, {
       signBlobUrl: (path) => ports.blobs.signedUrl(path, { expiresInSeconds: ports.config.signedUrlTtlSeconds }),
       imageHostAllowList: ports.config.imageHostAllowList,
+      // Content type and size come from the blob store's metadata: checked before any credit is spent.
+      inspectImage: async ({ path }) => {
+        const info = await ports.blobs.stat(path);
+        return info && { contentType: info.contentType, bytes: info.size };
+      },
     });
     log.info({ stages: plan.keyframe ? 2 : 1, warnings: plan.warnings.length }, logs.planBuilt);
     const moved = await transition(ports, ref, {
