@@ -8,6 +8,7 @@ const FUNCTIONS = `http://127.0.0.1:5001`;
 const EXPECTED = [
   'onVideoRequestCreated',
   'onVideoRequestUpdated',
+  'onScriptRequestCreated',
   'submitTask',
   'pollTask',
   'downloadTask',

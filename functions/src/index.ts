@@ -2,7 +2,7 @@
  * draft2video — the Firebase runtime. Only wiring: each trigger parses its event, gets this instance's ports
  * and calls the pipeline core (@d2v/core). See triggers/* for each function's sizing and retry policy.
  */
-export { onVideoRequestCreated, onVideoRequestUpdated } from './triggers/requests';
+export { onVideoRequestCreated, onVideoRequestUpdated, onScriptRequestCreated } from './triggers/requests';
 export { submitTask, pollTask, downloadTask } from './triggers/tasks';
 export { lumaWebhook } from './triggers/webhook';
 export { onRawVideoFinalized } from './triggers/storage';

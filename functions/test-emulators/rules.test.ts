@@ -233,6 +233,9 @@ describe('other documents', () => {
       await assertSucceeds(fs(ALICE).doc(`users/${ALICE}/scriptRequests/s1`).get());
       await assertFails(fs(ALICE).doc(`users/${ALICE}/scriptRequests/s2`).set({ draftId: 'd1', state: 'done' }));
       await assertFails(fs(BOB).doc(`users/${ALICE}/scriptRequests/s3`).set({ draftId: 'd1' }));
+      await assertSucceeds(fs(ALICE).doc(`users/${ALICE}/scriptRequests/s4`).set({ draftId: 'd1', duration: '9s', shots: 2 }));
+      await assertFails(fs(ALICE).doc(`users/${ALICE}/scriptRequests/s5`).set({ draftId: 'd1', duration: '30m' }));
+      await assertFails(fs(ALICE).doc(`users/${ALICE}/scriptRequests/s6`).set({ draftId: 'd1', shots: 99 }));
       await assertFails(fs(ALICE).doc(`users/${ALICE}/scriptRequests/s1`).update({ draftId: 'd2' }));
     }));
   it('unknown collections are denied', () => quiet(() => assertFails(fs(ALICE).doc('anything/x').get())));

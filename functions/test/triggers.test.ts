@@ -291,6 +291,23 @@ describe('pollTask and the sweeper', () => {
   });
 });
 
+describe('onScriptRequestCreated ("Create Script")', () => {
+  it('answers a script request (delivered twice) with one script whose scenes add up, and spends nothing', async () => {
+    const RID = 'script-1';
+    const data = { draftId: DRAFT, duration: '9s', shots: 2 };
+    await fx.store.runTransaction(async (tx) => void tx.create(docPaths.scriptRequest(UID, RID), data));
+    const generations = fx.simulator!.generations().length;
+    const wrapped = fft.wrap(fns.onScriptRequestCreated);
+    await wrapped({ data, params: { uid: UID, requestId: RID } });
+    await wrapped({ data, params: { uid: UID, requestId: RID } });
+    const doc = (await fx.store.get<{ state: string; script: { scenes: { durationMs: number }[] } }>(docPaths.scriptRequest(UID, RID)))!.data;
+    expect(doc.state).toBe('ready');
+    expect(doc.script.scenes).toHaveLength(2);
+    expect(doc.script.scenes.reduce((sum, s) => sum + s.durationMs, 0)).toBe(9000);
+    expect(fx.simulator!.generations()).toHaveLength(generations);
+  });
+});
+
 describe('failure policy', () => {
   it('an invalid request (an option outside its enum) ends failed with INVALID_REQUEST and spends nothing', async () => {
     const RID = 'req-invalid-1';

@@ -1,6 +1,6 @@
 /**
  * Firestore triggers on `users/{uid}/videoRequests/{requestId}`: creation starts the pipeline, updates carry
- * the person's actions (save/post/delete/retry). `retry: true`: a thrown error means "deliver again" (the core
+ * the person's actions (save/post/delete/retry); and on `users/{uid}/scriptRequests/{requestId}` (Create Script). `retry: true`: a thrown error means "deliver again" (the core
  * throws only for transient failures; duplicates are harmless because every step is a guarded transition).
  *
  * Sizing: they read a draft, write a transaction and enqueue one task — 512 MiB and 120 s are plenty;
@@ -48,4 +48,15 @@ export const onVideoRequestUpdated = onDocumentUpdated(options, async (event) =>
     before: before?.exists ? toDocData(before.data()) : null,
     after: after?.exists ? toDocData(after.data()) : null,
   });
+});
+
+/** "Create Script": builds the shot script from the draft (no Luma call, so no secrets beyond the pipeline's). */
+export const onScriptRequestCreated = onDocumentCreated({ ...options, document: docPatterns.scriptRequest }, async (event) => {
+  const { uid, requestId } = event.params;
+  if (!event.data) {
+    runtimeLogger().warn({ uid, requestId, eventId: event.id }, logs.eventWithoutData);
+    return;
+  }
+  const { getHandlers, toDocData } = await import('../pipeline');
+  await getHandlers().onScriptRequestCreated({ uid, requestId, data: toDocData(event.data.data()) });
 });

@@ -51,6 +51,8 @@ export interface SweepResult {
 export interface PipelineHandlers {
   /** Firestore onDocumentCreated(users/{uid}/videoRequests/{requestId}). */
   onRequestCreated(event: RequestCreatedEvent): Promise<void>;
+  /** Firestore onDocumentCreated(users/{uid}/scriptRequests/{requestId}): "Create Script" (no Luma call). */
+  onScriptRequestCreated(event: RequestCreatedEvent): Promise<void>;
   /** Firestore onDocumentUpdated(users/{uid}/videoRequests/{requestId}): client actions (save/post/delete/retry). */
   onRequestUpdated(event: RequestUpdatedEvent): Promise<void>;
   /** Task queue "submit": the one billed Luma create, guarded against duplicates and crashes. */

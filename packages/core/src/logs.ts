@@ -32,6 +32,7 @@ export const logs = {
   sweepRekicked: 'request re-kicked by the sweeper',
   creditsLow: 'Luma credit balance is low',
   creditsCheckFailed: 'could not read the Luma credit balance (ignored)',
+  scriptAnswered: 'script request answered',
   eventPublishFailed: 'analytics event could not be published (ignored)',
   cleanupFailed: 'cleanup failed (ignored)',
 } as const;

@@ -2,6 +2,7 @@ import type { PipelineHandlers } from './handlers';
 import type { Ports } from './ports';
 import { onRequestUpdated } from './steps/actions';
 import { onRequestCreated } from './steps/create';
+import { onScriptRequestCreated } from './steps/script-request';
 import { onDownloadTask } from './steps/download';
 import { onLumaWebhook, onPollTask } from './steps/generation';
 import { onObjectFinalized } from './steps/process';
@@ -12,6 +13,7 @@ import { sweep } from './steps/sweep';
 export function createHandlers(ports: Ports): PipelineHandlers {
   return {
     onRequestCreated: (e) => onRequestCreated(ports, e),
+    onScriptRequestCreated: (e) => onScriptRequestCreated(ports, e),
     onRequestUpdated: (e) => onRequestUpdated(ports, e),
     onSubmitTask: (p) => onSubmitTask(ports, p),
     onPollTask: (p) => onPollTask(ports, p),

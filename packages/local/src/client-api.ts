@@ -7,7 +7,7 @@ import {
   type VideoRequest,
   type VideoRequestClientInput,
 } from '@d2v/schema';
-import { AlreadyExistsError, type DocData, type DocumentStore } from '@d2v/core';
+import { AlreadyExistsError, ScriptRequestClientFieldsSchema, type DocData, type DocumentStore } from '@d2v/core';
 
 /** A refusal with a code and a sentence, answered as `{error:{code,message}}` with `status`. */
 export class ApiError extends Error {
@@ -46,6 +46,26 @@ export class ClientApi {
       throw e;
     }
     return { requestId };
+  }
+
+  /** "Create Script": the pipeline answers by filling `state` and `script` (or `error`) on the document. */
+  async createScriptRequest(uid: string, input: unknown, requestId: string = randomUUID()): Promise<{ requestId: string }> {
+    const parsed = ScriptRequestClientFieldsSchema.safeParse(input);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ');
+      throw new ApiError(400, 'INVALID_REQUEST', `The script request is not valid: ${why}`);
+    }
+    if (!(await this.store.get(docPaths.draft(uid, parsed.data.draftId)))) {
+      throw new ApiError(404, 'DRAFT_NOT_FOUND', `Draft ${parsed.data.draftId} does not exist.`);
+    }
+    await this.store.runTransaction(async (tx) => tx.create(docPaths.scriptRequest(uid, requestId), stripUndefined(parsed.data) as DocData));
+    return { requestId };
+  }
+
+  async getScriptRequest(uid: string, requestId: string): Promise<DocData> {
+    const snap = await this.store.get(docPaths.scriptRequest(uid, requestId));
+    if (!snap) throw new ApiError(404, 'NOT_FOUND', `Script request ${requestId} does not exist.`);
+    return snap.data;
   }
 
   async requestAction(uid: string, requestId: string, input: unknown): Promise<{ actionId: string }> {

@@ -123,6 +123,11 @@ export function createApp(deps: ServerDeps): express.Express {
     res.setHeader('content-length', String(doc.fileBytes));
     await pipeline(deps.blobs.download(doc.outputs.posterPath), res);
   }));
+  v1.post('/scripts', wrap(async (req, res) => {
+    const { requestId } = await deps.api.createScriptRequest(uidOf(req), req.body);
+    res.status(201).json({ requestId, links: { self: `/v1/scripts/${requestId}` } });
+  }));
+  v1.get('/scripts/:id', wrap(async (req, res) => void res.json(await deps.api.getScriptRequest(uidOf(req), String(req.params.id)))));
   v1.get('/stats', wrap(async (_req, res) => void res.json(await deps.stats())));
   app.use('/v1', v1);
 

@@ -114,8 +114,10 @@ export class LocalStack {
     // Trigger wiring: the same events Firebase delivers, named like the deployed functions.
     store.registerTrigger({ name: 'onVideoRequestCreated', pattern: docPatterns.videoRequest, on: 'create' });
     store.registerTrigger({ name: 'onVideoRequestUpdated', pattern: docPatterns.videoRequest, on: 'update' });
+    store.registerTrigger({ name: 'onScriptRequestCreated', pattern: docPatterns.scriptRequest, on: 'create' });
     blobs.registerTrigger({ name: 'onRawVideoFinalized', pattern: 'users/{uid}/ai-videos/{requestId}/{file}' });
     dispatcher.on('onVideoRequestCreated', (e) => handlers.onRequestCreated({ uid: e.params.uid!, requestId: e.params.requestId!, data: docAfter(e) }));
+    dispatcher.on('onScriptRequestCreated', (e) => handlers.onScriptRequestCreated({ uid: e.params.uid!, requestId: e.params.requestId!, data: docAfter(e) }));
     dispatcher.on('onVideoRequestUpdated', (e) =>
       handlers.onRequestUpdated({ uid: e.params.uid!, requestId: e.params.requestId!, before: docBefore(e), after: docAfter(e) }),
     );
