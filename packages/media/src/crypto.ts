@@ -218,6 +218,13 @@ class ChunkQueue {
 
 /** Splits slices `parts` (totalling `total` bytes) into the first `total - tail` bytes and the last `tail`. */
 function splitTail(parts: Buffer[], tail: number): { body: Buffer[]; tail: Buffer } {
+  const last = parts[parts.length - 1];
+  if (last && last.length >= tail) {
+    // The usual case: the tag sits inside the last slice.
+    const body = parts.slice(0, -1);
+    if (last.length > tail) body.push(last.subarray(0, last.length - tail));
+    return { body, tail: last.subarray(last.length - tail) };
+  }
   const queue = new ChunkQueue();
   let total = 0;
   for (const part of parts) {

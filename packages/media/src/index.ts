@@ -6,10 +6,7 @@ export { inspectIsoBmff, type IsoBmffShape, type TopLevelBox } from './isobmff';
 export {
   MediaError,
   isMediaError,
-  MEDIA_EXTRA_ERROR_CATALOG,
   type MediaErrorCode,
-  type CatalogMediaErrorCode,
-  type ExtraMediaErrorCode,
   type MediaErrorDetails,
 } from './errors';
 export * from './config';

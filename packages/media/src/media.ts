@@ -2,7 +2,7 @@
  * The MediaPort implementation both runtimes use: validation and compression through ffmpeg, encryption through
  * the keyring. `createMedia` returns a plain object whose shape matches MediaPort in @d2v/core.
  */
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable, type Transform } from 'node:stream';
 import { compress, poster } from './compress';
 import { defaultMediaConfig, type MediaConfig } from './config';
 import { createDecryptStream, createEncryptStream } from './crypto';
@@ -18,6 +18,15 @@ export interface CreateMediaOptions {
   keyring: Keyring;
 }
 
+/**
+ * Feeds `source` into `transform`, whose readable side the caller consumes. pipeline() rather than pipe(): a source
+ * error destroys the transform (so the consumer sees it), and a consumer that destroys the transform also
+ * destroys the source (so no file handle or socket is left open). Errors surface on the transform itself.
+ */
+function connect(source: Readable, transform: Transform): void {
+  pipeline(source, transform, () => undefined);
+}
+
 export function createMedia({ config = defaultMediaConfig(), keyring }: CreateMediaOptions): MediaPort {
   return {
     validate(file: string): Promise<MediaProbe> {
@@ -31,15 +40,12 @@ export function createMedia({ config = defaultMediaConfig(), keyring }: CreateMe
     },
     encrypt(input: Readable): { stream: Readable; result: Promise<EncryptResult> } {
       const { stream, result } = createEncryptStream(keyring, { segmentSize: config.segmentSize });
-      // Errors on the source must reach the consumer of the ciphertext (pipe() alone would leave it hanging).
-      input.once('error', (err) => stream.destroy(err));
-      input.pipe(stream);
+      connect(input, stream);
       return { stream, result };
     },
     decrypt(input: Readable, info: WrappedKeyInfo): Readable {
       const stream = createDecryptStream(keyring, info);
-      input.once('error', (err) => stream.destroy(err));
-      input.pipe(stream);
+      connect(input, stream);
       return stream;
     },
   };

@@ -17,6 +17,7 @@ describe('bench media on tiny inputs', () => {
       ],
       settings: { ...DEFAULT_COMPRESS_SETTINGS, preset: 'ultrafast' },
       cryptoBytes: 4 * 1024 * 1024,
+      cryptoRounds: 2,
       rssInputsMb: [1, 4],
       opensslSeconds: 1,
       log: (line) => lines.push(line),

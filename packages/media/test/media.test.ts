@@ -62,3 +62,30 @@ describe('createMedia (the MediaPort both runtimes use)', () => {
     }).rejects.toBeInstanceOf(DecryptError);
   });
 });
+
+describe('createMedia stream plumbing', () => {
+  it('closes the source when the consumer gives up on the ciphertext', async () => {
+    const media = createMedia({ keyring: new Keyring(generateKek('k1')) });
+    let sourceDestroyed = false;
+    const source = new Readable({
+      read() {
+        this.push(Buffer.alloc(64 * 1024));
+      },
+      destroy(err, cb) {
+        sourceDestroyed = true;
+        cb(err);
+      },
+    });
+    const { stream, result } = media.encrypt(source);
+    // Give up on the first chunk (synchronously: a flowing stream with no listener would otherwise spin the source).
+    await new Promise<void>((resolve) =>
+      stream.once('data', () => {
+        stream.destroy();
+        resolve();
+      }),
+    );
+    await expect(result).rejects.toThrow();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sourceDestroyed).toBe(true);
+  });
+});

@@ -87,7 +87,7 @@ describe('probe', () => {
     const err = await probe(garbage).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MediaError);
     expect((err as MediaError).code).toBe('MEDIA_CORRUPT');
-    expect((err as MediaError).catalogCode).toBe('MEDIA_INVALID');
+    expect((err as MediaError).retryable).toBe(false);
   });
 
   it('lets a missing file fail as the filesystem error it is', async () => {
