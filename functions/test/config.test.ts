@@ -30,6 +30,7 @@ const secretsOf = (fn: unknown): string[] => (endpoint(fn).secretEnvironmentVari
 const DEPLOYED = {
   onVideoRequestCreated: functions.onVideoRequestCreated,
   onVideoRequestUpdated: functions.onVideoRequestUpdated,
+  onScriptRequestCreated: functions.onScriptRequestCreated,
   submitTask: functions.submitTask,
   pollTask: functions.pollTask,
   downloadTask: functions.downloadTask,
