@@ -4,7 +4,7 @@
  * same contract tests. Nothing here may name Firebase.
  */
 import type { Readable } from 'node:stream';
-import type { AnalyticsEvent } from '@d2v/schema';
+import type { AnalyticsEvent, MediaPort } from '@d2v/schema';
 import type { LumaApi } from '@d2v/luma';
 import type { CoreConfig } from './config';
 
@@ -147,39 +147,7 @@ export interface EventSink {
 // ---------------------------------------------------------------------------------------------------------------
 // Media (ffmpeg/ffprobe + encryption; @d2v/media implements it for both runtimes)
 
-export interface MediaProbe {
-  container: string;
-  videoCodec: string | null;
-  audioCodec: string | null;
-  width: number;
-  height: number;
-  durationMs: number;
-  frameRate: number;
-  pixelFormat: string | null;
-  bytes: number;
-  streams: number;
-}
-
-export interface EncryptResult {
-  scheme: string;
-  keyId: string;
-  wrappedKey: string;
-  segmentSize: number;
-  plaintextBytes: number;
-  ciphertextBytes: number;
-}
-
-export interface MediaPort {
-  /** Probes and checks a file against the configured limits; throws a MediaError with a specific code. */
-  validate(file: string): Promise<MediaProbe>;
-  /** H.264 High, yuv420p, ≤1080p, 30 fps, +faststart. `onProgress` gets 0–1. */
-  compress(input: string, output: string, onProgress?: (fraction: number) => void): Promise<MediaProbe>;
-  poster(input: string, output: string): Promise<void>;
-  /** Streams `input` through chunked AES-256-GCM into `output`; the data key is wrapped by the current KEK. */
-  encrypt(input: Readable): { stream: Readable; result: Promise<EncryptResult> };
-  /** Streams ciphertext back to plaintext; any tampering makes the stream error. */
-  decrypt(input: Readable, info: { keyId: string; wrappedKey: string }): Readable;
-}
+export type { MediaProbe, EncryptResult, WrappedKeyInfo, MediaPort } from '@d2v/schema';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Clock and log

@@ -2,3 +2,4 @@ export * from './states';
 export * from './models';
 export * from './paths';
 export * from './errors';
+export * from './media';
