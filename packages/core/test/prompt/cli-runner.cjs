@@ -37,7 +37,8 @@ Module._resolveFilename = function (request, parent, ...rest) {
   }
 };
 
-const { Command } = require('commander');
+// The CLI's own commander (the workspace may hoist another version for other tools).
+const { Command } = require(require.resolve('commander', { paths: [path.join(root, 'packages', 'cli')] }));
 const { registerPromptCommands } = require(path.join(root, 'packages', 'cli', 'src', 'commands', 'prompt.ts'));
 
 const program = new Command('d2v');
