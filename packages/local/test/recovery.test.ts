@@ -169,4 +169,15 @@ describe('the Luma create is never repeated for one request', () => {
     const credits = await (ports.events as SqliteEventSink).list({ type: 'luma_call' });
     expect(credits.some((e) => e.action === 'credits' && typeof e.attrs?.balanceCents === 'number')).toBe(true);
   });
+
+  it('refuses a request document whose creator wrote server-owned fields (no credits, clear error)', async () => {
+    const requestId = `forged${Math.random().toString(36).slice(2, 8)}`;
+    await ports.store.runTransaction(async (tx) => tx.create(docPaths.videoRequest(UID, requestId), { draftId: 'd1', state: 'ready', outputs: {} }));
+    await createHandlers(ports).onRequestCreated({ uid: UID, requestId, data: {} });
+    const doc = await read(requestId);
+    expect(doc.state).toBe('failed');
+    expect(doc.error).toMatchObject({ code: 'INVALID_REQUEST', retryable: false });
+    expect(doc.error!.message).toMatch(/set by the server/);
+    expect(generationsFor(stack, requestId)).toHaveLength(0);
+  });
 });

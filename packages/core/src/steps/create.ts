@@ -40,7 +40,9 @@ async function initializeRequest(ports: Ports, ref: RequestRef): Promise<VideoRe
   return ports.store.runTransaction(async (tx) => {
     const raw = (await tx.get<DocData>(requestPath(ref)))?.data;
     if (!raw) return null;
-    if (typeof raw.state === 'string') return raw as unknown as VideoRequest;
+    // Initialized documents have a transition log; a client-written `state` without one is refused below
+    // (rules forbid it in Firebase, the local API refuses it, and the core does not rely on either).
+    if (typeof raw.state === 'string' && typeof raw.transitionCount === 'number') return raw as unknown as VideoRequest;
     const at = isoNow(ports);
     const parsed = VideoRequestClientFieldsSchema.safeParse({ draftId: raw.draftId, options: raw.options, action: raw.action });
     const invalid = !parsed.success || Object.keys(raw).some((k) => !['draftId', 'options', 'action'].includes(k));
