@@ -5,7 +5,7 @@
 import './helpers/env';
 import functionsTest from 'firebase-functions-test';
 import type { AnalyticsEvent } from '@d2v/schema';
-import { addCounters, applyAnalyticsEvent, countersForEvent, eventDay, markerId, statsMarkerPath } from '../src/analytics';
+import { addCounters, applyAnalyticsEvent, countersForEvent, eventDay, markerId, statsMarkerPath } from '@d2v/core';
 import { analyticsAggregator, parseAnalyticsMessage } from '../src/triggers/analytics';
 import { setPortsForTesting } from '../src/ports';
 import { makeLocalPorts, type LocalPortsFixture } from './helpers/local-ports';

@@ -43,7 +43,7 @@ export const analyticsAggregator = onMessagePublished(
       log.warn({ messageId: event.data.message.messageId }, logs.analyticsInvalid);
       return;
     }
-    const [{ getPorts }, { applyAnalyticsEvent }] = await Promise.all([import('../pipeline'), import('../analytics')]);
+    const [{ getPorts }, { applyAnalyticsEvent }] = await Promise.all([import('../pipeline'), import('@d2v/core')]);
     const result = await applyAnalyticsEvent(getPorts().store, parsed, new Date().toISOString());
     log.info({ eventId: parsed.eventId, type: parsed.type, result }, result === 'counted' ? logs.analyticsCounted : logs.analyticsDuplicate);
   },

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
+  applyAnalyticsEvent,
   buildCoreConfig,
   createHandlers,
   createLogger,
@@ -15,7 +16,7 @@ import {
 import { LumaClient } from '@d2v/luma';
 import { startLumaSimulator, simulatorOptionsFromEnv, type LumaSimulator, type SimulatorOptions } from '@d2v/luma-sim';
 import { createMedia, keyringFromEnv, mediaConfigFromEnv } from '@d2v/media';
-import { docPatterns, type VideoRequest, type VideoState } from '@d2v/schema';
+import { docPatterns, type AnalyticsEvent, type VideoRequest, type VideoState } from '@d2v/schema';
 import pino from 'pino';
 import {
   FileBlobStore,
@@ -108,7 +109,15 @@ export class LocalStack {
       imageHostAllowList: config.imageHostAllowList,
       ...opts.core,
     });
-    const ports: Ports = { store, blobs, tasks, events, luma, media, clock, log, config: core, tmpDir: config.tmpDir };
+    // Analytics: the event table stands in for the Pub/Sub topic, and each event is aggregated into stats/{day}
+    // by the same core function the Firebase aggregator runs.
+    const analytics = {
+      publish: async (event: AnalyticsEvent) => {
+        await events.publish(event);
+        await applyAnalyticsEvent(store, event, new Date(clock.now()).toISOString());
+      },
+    };
+    const ports: Ports = { store, blobs, tasks, events: analytics, luma, media, clock, log, config: core, tmpDir: config.tmpDir };
     const handlers = createHandlers(ports);
 
     // Trigger wiring: the same events Firebase delivers, named like the deployed functions.

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { docPaths, type AnalyticsEvent } from '@d2v/schema';
-import type { DocData, DocumentStore } from '@d2v/core';
+import type { DocData, DocumentStore } from './ports';
 
 /** Flat counter increments keyed by a dotted path into the stats document (`transitions.ready`). */
 export type Counters = Record<string, number>;
