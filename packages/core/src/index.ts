@@ -6,6 +6,8 @@ export * from './logs';
 export { createHandlers } from './pipeline';
 export { transition } from './transition';
 export { ensureNextStep } from './steps/next-step';
+export { onShotReady } from './steps/assemble';
+export { shotRequestId } from './steps/create';
 export { shouldProcessObject } from './steps/process';
 export { newClientAction } from './steps/actions';
 export { postIdFor, profileVideoIdFor } from './steps/posting';

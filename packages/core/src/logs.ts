@@ -33,6 +33,9 @@ export const logs = {
   creditsLow: 'Luma credit balance is low',
   creditsCheckFailed: 'could not read the Luma credit balance (ignored)',
   scriptAnswered: 'script request answered',
+  shotCheckFailed: 'could not check the shots of a script video (the sweeper retries)',
+  assemblyStarted: 'joining the shots of a script video',
+  assemblyDone: 'shots joined into raw.mp4',
   eventPublishFailed: 'analytics event could not be published (ignored)',
   cleanupFailed: 'cleanup failed (ignored)',
 } as const;

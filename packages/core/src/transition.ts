@@ -11,6 +11,7 @@ import {
 } from '@d2v/schema';
 import { publishEvent } from './analytics';
 import { logs } from './logs';
+import { settleShot } from './steps/assemble';
 import type { DocData, Ports, Transaction } from './ports';
 import { isoNow, readRequestInTx, requestPath, type RequestRef } from './request-doc';
 
@@ -85,6 +86,15 @@ export async function transition(ports: Ports, ref: RequestRef, spec: Transition
       errorCode: spec.error?.code,
       durationMs: Date.parse(outcome.doc.updatedAt) - Date.parse(outcome.doc.createdAt),
     });
+    // A "Create Script" shot that settled: its parent may now join the shots (or fail).
+    if (outcome.doc.parentRequestId && (spec.to === 'ready' || spec.to === 'failed' || spec.to === 'deleted')) {
+      try {
+        await settleShot(ports, outcome.doc);
+      } catch (e) {
+        // The sweeper re-checks a parent that stays in dreaming (ensureNextStep), so this is not lost.
+        log.warn({ err: String(e), parentRequestId: outcome.doc.parentRequestId }, logs.shotCheckFailed);
+      }
+    }
   } else {
     log.debug({ expected: spec.from, state: outcome.doc?.state ?? null, wanted: spec.to }, logs.transitionRefused);
   }

@@ -107,7 +107,8 @@ export class ClientApi {
       orderBy: { field: 'createdAt', direction: 'desc' },
       limit: 100,
     });
-    return snaps.map((s) => s.data);
+    // Shots of a multi-shot video are the pipeline's own work items, not videos of their own.
+    return snaps.map((s) => s.data).filter((r) => !r.parentRequestId);
   }
 
   async listDrafts(uid: string): Promise<DocData[]> {

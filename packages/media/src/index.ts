@@ -39,4 +39,5 @@ export {
   type EncryptStream,
   type EncryptStreamOptions,
 } from './crypto';
+export { concatVideos, buildConcatArgs, type ConcatInput } from './concat';
 export { createMedia, type CreateMediaOptions } from './media';

@@ -4,6 +4,7 @@
  */
 import { pipeline, type Readable, type Transform } from 'node:stream';
 import { compress, poster } from './compress';
+import { concatVideos } from './concat';
 import { defaultMediaConfig, type MediaConfig } from './config';
 import { createDecryptStream, createEncryptStream } from './crypto';
 import type { Keyring } from './keyring';
@@ -47,6 +48,9 @@ export function createMedia({ config = defaultMediaConfig(), keyring }: CreateMe
       const stream = createDecryptStream(keyring, info);
       connect(input, stream);
       return stream;
+    },
+    concat(inputs: { file: string; durationMs: number }[], output: string): Promise<MediaProbe> {
+      return concatVideos(inputs, output);
     },
   };
 }

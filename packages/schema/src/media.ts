@@ -45,4 +45,6 @@ export interface MediaPort {
   encrypt(input: Readable): { stream: Readable; result: Promise<EncryptResult> };
   /** Streams ciphertext back to plaintext; any tampering makes the stream error. */
   decrypt(input: Readable, info: WrappedKeyInfo): Readable;
+  /** Cuts each input to its first `durationMs` and joins them in order (H.264, yuv420p, +faststart, no audio). */
+  concat?(inputs: { file: string; durationMs: number }[], output: string): Promise<MediaProbe>;
 }

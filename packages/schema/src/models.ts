@@ -86,11 +86,13 @@ export const VideoRequestClientFieldsSchema = z
     draftId: IdSchema,
     options: VideoOptionsSchema.default(VideoOptionsSchema.parse({})),
     action: ActionRequestSchema.optional(),
+    /** "Create Script": make the video from this ready script request (one Luma clip per shot, joined). */
+    scriptRequestId: IdSchema.optional(),
   })
   .strict();
 export type VideoRequestClientFields = z.infer<typeof VideoRequestClientFieldsSchema>;
 export type VideoRequestClientInput = z.input<typeof VideoRequestClientFieldsSchema>;
-export const CLIENT_FIELDS = ['draftId', 'options', 'action'] as const;
+export const CLIENT_FIELDS = ['draftId', 'options', 'action', 'scriptRequestId'] as const;
 
 export const ErrorInfoSchema = z.object({
   code: z.string(),
@@ -166,6 +168,11 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
     .object({ id: z.string(), type: z.string(), ok: z.boolean(), code: z.string().optional(), message: z.string().optional() })
     .optional(),
   lease: LeaseSchema.nullable().optional(),
+  /** A multi-shot (script) request: its shot requests, joined in this order once all are ready. */
+  shots: z.array(z.object({ n: z.number().int().min(1), requestId: IdSchema, durationMs: z.number().int().positive() })).optional(),
+  /** A shot request: the script request it belongs to (never posted itself) and how much of its clip is kept. */
+  parentRequestId: IdSchema.optional(),
+  shot: z.object({ n: z.number().int().min(1), trimMs: z.number().int().positive() }).optional(),
   transitionCount: z.number().int().nonnegative(),
   createdAt: ISODateSchema,
   updatedAt: ISODateSchema,

@@ -4,6 +4,7 @@
  *
  *   pending → validating → (keyframe_queued → keyframe_dreaming →) queued → submitting → dreaming
  *           → downloading → processing → ready → posted
+ *   validating → dreaming (a script request: its shots are generated as child requests; downloading joins them)
  *   any working state → failed (error.retryable says whether "retry" may bring it back)
  *   anything but deleted → deleted
  */
@@ -42,7 +43,7 @@ const WORKING_EXITS = ['failed', 'deleted'] as const;
 
 export const STATE_MACHINE: Readonly<Record<VideoState, StateSpec>> = {
   pending: { label: 'Waiting to start', progress: 0, next: ['validating', ...WORKING_EXITS], terminal: false, hasDeadline: true },
-  validating: { label: 'Checking the draft', progress: 0.02, next: ['keyframe_queued', 'queued', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  validating: { label: 'Checking the draft', progress: 0.02, next: ['keyframe_queued', 'queued', 'dreaming', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   keyframe_queued: { label: 'Sending the keyframe to Luma', progress: 0.05, next: ['keyframe_dreaming', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   keyframe_dreaming: { label: 'Luma is drawing the keyframe', progress: 0.08, next: ['queued', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   queued: { label: 'Waiting for a Luma slot', progress: 0.15, next: ['submitting', ...WORKING_EXITS], terminal: false, hasDeadline: true },

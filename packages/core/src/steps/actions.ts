@@ -149,6 +149,12 @@ async function deleteAction(ports: Ports, ref: RequestRef, record: RecordOutcome
     // Luma's copy is the owner's data too; failing to delete it must not undo the deletion here.
     await ports.luma.deleteGeneration(id).catch((e) => ports.log.warn({ ...ref, generationId: id, err: String(e) }, logs.cleanupFailed));
   }
+  // A script video's shots go with it (their clips, their Luma generations).
+  for (const shot of moved.doc.shots ?? []) {
+    await deleteAction(ports, { uid: ref.uid, requestId: shot.requestId }, () => ({})).catch((e) =>
+      ports.log.warn({ ...ref, shotRequestId: shot.requestId, err: String(e) }, logs.cleanupFailed),
+    );
+  }
   return changed(deleted);
 }
 
@@ -156,6 +162,10 @@ async function retryAction(ports: Ports, ref: RequestRef, record: RecordOutcome)
   const current = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
   if (!current || !canRetry(current.state, current.error?.retryable)) {
     return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: current?.state === 'failed' ? 'This failure cannot be fixed by trying again; edit the draft instead.' : 'Only a failed video can be retried.' });
+  }
+  if (current.shots?.length) {
+    // Its shots are separate requests; a script video is made again from its script.
+    return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: 'A video made from a script cannot be retried; make it again from the script.' });
   }
   const retried: ActionResult = { ok: true };
   // Restart the stage that failed: the keyframe if the video request has no first frame yet.

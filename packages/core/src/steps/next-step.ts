@@ -1,6 +1,7 @@
 import type { VideoRequest } from '@d2v/schema';
 import { stableId } from '../ids';
 import type { Ports } from '../ports';
+import { onShotReady } from './assemble';
 
 /**
  * Enqueues the task that moves a request on from the state it is in. Task ids are derived from the request,
@@ -21,6 +22,11 @@ export async function ensureNextStep(ports: Ports, doc: VideoRequest, opts: { re
       return true;
     case 'keyframe_dreaming':
     case 'dreaming': {
+      // A "Create Script" video has no generation of its own: its shots work; re-check whether they are done.
+      if (doc.shots?.length) {
+        await onShotReady(ports, ref);
+        return true;
+      }
       const stage = doc.state === 'dreaming' ? 'video' : 'keyframe';
       const attempt = doc.luma?.polls ?? 0;
       await ports.tasks.enqueue(
