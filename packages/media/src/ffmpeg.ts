@@ -3,7 +3,7 @@
  * Arguments are arrays (no shell, no quoting bugs), progress comes from `-progress pipe:1`, and the tail of stderr
  * is kept so that a failure says what ffmpeg complained about.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { ffmpegPath, ffprobePath } from './binaries';
 
 /** How much of stderr survives: enough for ffmpeg's final complaint, bounded however chatty a run gets. */
@@ -123,7 +123,6 @@ export function runFfmpeg(args: string[], opts: RunFfmpegOptions = {}): Promise<
     const stderr = new TailBuffer(STDERR_KEEP_BYTES);
     let lastFraction = 0;
     let pendingStdout = '';
-    let settled = false;
 
     const report = (fraction: number): void => {
       if (!onProgress) return;
@@ -156,32 +155,9 @@ export function runFfmpeg(args: string[], opts: RunFfmpegOptions = {}): Promise<
     });
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
 
-    const onAbort = (): void => {
-      if (settled) return;
-      settled = true;
-      child.kill('SIGKILL');
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    child.on('error', (err) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      reject(new FfmpegError('ffmpeg', null, null, stderr.toString(), fullArgs, `could not be started (${err.message})`));
-    });
-    // 'close' (not 'exit') so that all of stdout/stderr has been read.
-    child.on('close', (code, exitSignal) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (settled) return;
-      settled = true;
-      const tail = stderr.toString();
-      if (code === 0) {
-        report(1);
-        resolve({ stderr: tail });
-      } else {
-        reject(new FfmpegError('ffmpeg', code, exitSignal, tail, fullArgs));
-      }
+    settleOnExit(child, 'ffmpeg', fullArgs, stderr, signal, reject, () => {
+      report(1);
+      resolve({ stderr: stderr.toString() });
     });
   });
 }
@@ -202,30 +178,46 @@ export function runFfprobe(args: string[], opts: RunFfprobeOptions = {}): Promis
     const child = spawn(ffprobePath(), fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     const stderr = new TailBuffer(STDERR_KEEP_BYTES);
-    let settled = false;
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
 
-    const onAbort = (): void => {
-      if (settled) return;
-      settled = true;
-      child.kill('SIGKILL');
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    settleOnExit(child, 'ffprobe', fullArgs, stderr, signal, reject, () => resolve(Buffer.concat(stdout).toString('utf8')));
+  });
+}
 
-    child.on('error', (err) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      reject(new FfmpegError('ffprobe', null, null, stderr.toString(), fullArgs, `could not be started (${err.message})`));
-    });
-    child.on('close', (code, exitSignal) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (settled) return;
-      settled = true;
-      if (code === 0) resolve(Buffer.concat(stdout).toString('utf8'));
-      else reject(new FfmpegError('ffprobe', code, exitSignal, stderr.toString(), fullArgs));
-    });
+/**
+ * Settles a spawned ffmpeg/ffprobe exactly once: success on exit 0 ('close', so all output has been read), an
+ * FfmpegError with the stderr tail on a non-zero exit or a failed start, the signal's reason on abort (the child
+ * is killed).
+ */
+function settleOnExit(
+  child: ChildProcess,
+  program: 'ffmpeg' | 'ffprobe',
+  fullArgs: string[],
+  stderr: TailBuffer,
+  signal: AbortSignal | undefined,
+  reject: (reason: unknown) => void,
+  onSuccess: () => void,
+): void {
+  let settled = false;
+  const onAbort = (): void => {
+    if (settled) return;
+    settled = true;
+    child.kill('SIGKILL');
+    reject(signal?.reason);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  child.on('error', (err) => {
+    if (settled) return;
+    settled = true;
+    signal?.removeEventListener('abort', onAbort);
+    reject(new FfmpegError(program, null, null, stderr.toString(), fullArgs, `could not be started (${err.message})`));
+  });
+  child.on('close', (code, exitSignal) => {
+    signal?.removeEventListener('abort', onAbort);
+    if (settled) return;
+    settled = true;
+    if (code === 0) onSuccess();
+    else reject(new FfmpegError(program, code, exitSignal, stderr.toString(), fullArgs));
   });
 }
