@@ -3,7 +3,7 @@
  * and mood of the draft. Word lists are English (see lexicon.ts); other languages get sentence segmentation,
  * emoji/hashtag moods and position-based condensing, and their words are never rewritten.
  */
-import { cameraCueIn, type CameraMoveId } from './camera';
+import { cameraCueIn, type CameraMoveId, type TextCameraSignals } from './camera';
 import {
   ACTION_VERBS, CALL_TO_ACTION_RE, CHATTER_RE, DETERMINERS, FOOD_NOUNS, ING_NOUNS, IRREGULAR_PAST, LANDSCAPES,
   MOOD_EMOJI, MOOD_WORDS, PERFORMANCE_VERBS, PERSON_NOUNS, PLACES, SETTING_PREPOSITIONS, SUBJECT_SKIP,
@@ -21,7 +21,7 @@ export interface SentenceInfo {
   meta: boolean;
 }
 
-export interface TextAnalysis {
+export interface TextAnalysis extends TextCameraSignals {
   sentences: SentenceInfo[];
   subject?: string;
   action?: string;
@@ -32,12 +32,6 @@ export interface TextAnalysis {
   /** The words or emoji each mood came from, and the draft field holding them. */
   moodCues: string[];
   moodSources: ('title' | 'text' | 'hashtags' | 'emoji')[];
-  cue?: CameraMoveId;
-  travel: boolean;
-  performance: boolean;
-  landscape: boolean;
-  food: boolean;
-  person: boolean;
   /** The word lists apply (the text is mostly English). */
   english: boolean;
   scripts: string[];

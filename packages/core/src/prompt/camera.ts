@@ -88,7 +88,8 @@ export const STYLE_CAMERA: Record<StylePreset, CameraMoveId> = {
   none: 'push_in',
 };
 
-export interface CameraSignals {
+/** What the text says that decides the camera (found by the text analysis). */
+export interface TextCameraSignals {
   /** A camera move the person named in the draft. */
   cue?: CameraMoveId;
   travel: boolean;
@@ -96,6 +97,9 @@ export interface CameraSignals {
   landscape: boolean;
   food: boolean;
   person: boolean;
+}
+
+export interface CameraSignals extends TextCameraSignals {
   hasCharacter: boolean;
   style?: StylePreset;
   loop: boolean;

@@ -3,7 +3,7 @@ import { errorInfo } from '../errors';
 import type { SweepResult } from '../handlers';
 import { publishEvent } from '../analytics';
 import { logs } from '../logs';
-import type { Ports } from '../ports';
+import type { DocSnapshot, Ports, QueryFilter } from '../ports';
 import { transition } from '../transition';
 import { ensureNextStep } from './next-step';
 
@@ -17,15 +17,7 @@ const SWEEP_BATCH = 200;
 export async function sweep(ports: Ports): Promise<SweepResult> {
   const now = ports.clock.now();
   const result: SweepResult = { failed: 0, rekicked: 0 };
-  const overdue = await ports.store.query<VideoRequest>({
-    collection: 'videoRequests',
-    group: true,
-    where: [
-      { field: 'state', op: 'in', value: WORKING },
-      { field: 'deadlineAt', op: '<', value: now },
-    ],
-    limit: SWEEP_BATCH,
-  });
+  const overdue = await workingRequests(ports, { field: 'deadlineAt', op: '<', value: now });
   for (const snap of overdue) {
     const doc = snap.data;
     const moved = await transition(ports, { uid: doc.uid, requestId: doc.requestId }, {
@@ -43,15 +35,7 @@ export async function sweep(ports: Ports): Promise<SweepResult> {
   }
 
   const staleBefore = new Date(now - ports.config.rekickAfterMs).toISOString();
-  const stale = await ports.store.query<VideoRequest>({
-    collection: 'videoRequests',
-    group: true,
-    where: [
-      { field: 'state', op: 'in', value: WORKING },
-      { field: 'updatedAt', op: '<', value: staleBefore },
-    ],
-    limit: SWEEP_BATCH,
-  });
+  const stale = await workingRequests(ports, { field: 'updatedAt', op: '<', value: staleBefore });
   const bucket = String(Math.floor(now / ports.config.rekickAfterMs));
   for (const snap of stale) {
     if (snap.data.deadlineAt < now) continue;
@@ -62,6 +46,16 @@ export async function sweep(ports: Ports): Promise<SweepResult> {
   }
   await recordCreditBalance(ports);
   return result;
+}
+
+/** Requests of every user that are still working and match `filter` (a collection-group query, indexed). */
+function workingRequests(ports: Ports, filter: QueryFilter): Promise<DocSnapshot<VideoRequest>[]> {
+  return ports.store.query<VideoRequest>({
+    collection: 'videoRequests',
+    group: true,
+    where: [{ field: 'state', op: 'in', value: WORKING }, filter],
+    limit: SWEEP_BATCH,
+  });
 }
 
 /**

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BlobStore } from '../../src/ports';
+import { settle } from './settle';
 
 export interface BlobStoreFixture {
   blobs: BlobStore;
@@ -50,15 +51,6 @@ function generatedStream(totalBytes: number, seed: number): { stream: Readable; 
 }
 
 const sha256Of = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
-async function settle(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 export function describeBlobStoreContract(name: string, makeStore: () => Promise<BlobStoreFixture>): void {
   describe(`BlobStore contract: ${name}`, () => {

@@ -14,6 +14,7 @@ import {
   type DocumentStore,
   type Transaction,
 } from '../../src/ports';
+import { settle } from './settle';
 
 export interface DocumentStoreFixture {
   store: DocumentStore;
@@ -23,16 +24,6 @@ export interface DocumentStoreFixture {
 /** Lets other callbacks (timers, I/O) run: makes concurrent transactions actually interleave. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Rejection, whether the call throws synchronously or returns a rejected promise. */
-async function settle(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 export function describeDocumentStoreContract(name: string, makeStore: () => Promise<DocumentStoreFixture>): void {
   describe(`DocumentStore contract: ${name}`, () => {
