@@ -24,20 +24,29 @@ export {
   WRAPPED_KEY_BYTES,
   type KeyEncryptionKey,
 } from './keyring';
+export { createEncryptStream, createDecryptStream, type EncryptStream, type EncryptStreamOptions } from './crypto';
 export {
-  createEncryptStream,
-  createDecryptStream,
   readHeader,
   encodeHeader,
   decodeHeader,
+  headerLengthFromPreamble,
   ciphertextLength,
+  plaintextLength,
+  sealedSegmentBytes,
+  segmentCount,
+  segmentIndexOf,
+  segmentPlaintextOffset,
+  segmentPlaintextLength,
+  segmentCiphertextOffset,
+  SegmentSealer,
   ENCRYPTION_SCHEME,
   FORMAT_MAGIC,
   FORMAT_VERSION,
   TAG_BYTES,
+  NONCE_PREFIX_BYTES,
+  HEADER_PREAMBLE_BYTES,
+  MAX_HEADER_BYTES,
   type EncryptedFileHeader,
-  type EncryptStream,
-  type EncryptStreamOptions,
-} from './crypto';
+} from './segment-format';
 export { concatVideos, buildConcatArgs, type ConcatInput } from './concat';
 export { createMedia, type CreateMediaOptions } from './media';

@@ -1,9 +1,9 @@
 /**
- * The `bench media` logic (packages/cli/src/commands/bench-media.ts) on tiny inputs: it runs end to end and
+ * The `bench media` logic (packages/cli/src/bench/media/) on tiny inputs: it runs end to end and
  * reports every figure. Timings are never asserted; the real run is `d2v bench media`.
  */
 import { DEFAULT_COMPRESS_SETTINGS } from '../src';
-import { formatMediaBenchMarkdown, formatMediaBenchReport, opensslGcmBytesPerSecond, runMediaBenchmark } from '../../cli/src/commands/bench-media';
+import { formatMediaBenchMarkdown, formatMediaBenchReport, opensslGcmBytesPerSecond, runMediaBenchmark } from '../../cli/src/bench/media';
 
 jest.setTimeout(120_000);
 
