@@ -1,13 +1,8 @@
 /** The local stack's adapters: the core's ports on one SQLite file, files on disk and a durable queue. */
 export { LocalDatabase, type LocalDatabaseOptions, type CommitChannel } from './db';
-export {
-  SqliteDocumentStore,
-  TransactionContentionError,
-  READ_AFTER_WRITE_MESSAGE,
-  type SqliteDocumentStoreOptions,
-  type DocumentTrigger,
-  type DocumentTriggerKind,
-} from './document-store';
+export { SqliteDocumentStore, type SqliteDocumentStoreOptions } from './document-store';
+export { TransactionContentionError, READ_AFTER_WRITE_MESSAGE } from './document-transaction';
+export type { DocumentTrigger, DocumentTriggerKind } from './document-triggers';
 export {
   FileBlobStore,
   InvalidBlobPathError,
