@@ -2,6 +2,9 @@
  * Generation lifecycle: admission (limits, credits), then queued → dreaming → completed | failed over time,
  * with the asset rendered for real while dreaming. Completion waits for the render when ffmpeg is slower than
  * `dreamingMs`. Every step runs under the generation's AbortController, so delete() and close() stop it cleanly.
+ * Each state change is sent to the generation's callback URL (callbacks.ts). This module holds the state
+ * progression and its timers; the records and the queries over them are in generation-record.ts and
+ * generation-registry.ts, the render itself in generation-render.ts.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,87 +14,16 @@ import { AssetSigner } from './assets';
 import { CallbackSender } from './callbacks';
 import type { ModelFamily, ResolvedSimulatorOptions, SimLogger, TimingOptions } from './config';
 import { CreditLedger } from './credits';
-import { SHORT_SIDE_PX, Size, imageSize, videoSize } from './dimensions';
 import { FaultInjector } from './faults';
-import { fetchInputImages, FetchedInput, INPUT_FRAMES_FAILURE } from './inputs';
+import { generationJson, isTerminal, type GenerationRecord, type LifecycleCounters, type Submission } from './generation-record';
+import { GenerationRegistry, TerminalWaiters } from './generation-registry';
+import { renderGeneration } from './generation-render';
+import { fetchInputImages, INPUT_FRAMES_FAILURE } from './inputs';
 import { CreateLimiter, InFlightSummary } from './limits';
-import { RenderAbortedError, renderImage, renderVideo, RenderText } from './render';
+import { RenderAbortedError } from './render';
 import { Semaphore } from './semaphore';
-import {
-  AspectRatio,
-  Duration,
-  GenerationState,
-  GenerationType,
-  HttpError,
-  ImageFormat,
-  LumaGenerationJson,
-  Resolution,
-} from './types';
-import type { ExistingGeneration, InputImage } from './validation';
-
-/** What to render, fixed at admission. */
-export type RenderPlan =
-  | {
-      kind: 'video';
-      prompt: string;
-      aspectRatio: AspectRatio;
-      resolution: Resolution;
-      duration: Duration;
-      withAudio: boolean;
-      /** URL of the input image painted as background (an image keyframe), if any. */
-      backgroundUrl?: string;
-      note?: string;
-    }
-  | { kind: 'image'; prompt: string; aspectRatio: AspectRatio; format: ImageFormat; backgroundUrl?: string };
-
-export interface GenerationRecord {
-  id: string;
-  generationType: GenerationType;
-  family: ModelFamily;
-  model: string;
-  createdAt: number;
-  state: GenerationState;
-  failureReason: string | null;
-  /** The body exactly as received. */
-  requestBody: unknown;
-  /** What `request` shows on the wire. */
-  requestEcho: Record<string, unknown>;
-  plan: RenderPlan;
-  inputImages: InputImage[];
-  /** Decided at admission so that fault injection is reproducible per seed. */
-  plannedFailure: string | null;
-  callbackUrl?: string;
-  chargedCents: number;
-  refunded: boolean;
-  deleted: boolean;
-  /** When the generation should finish if nothing is slow (for Retry-After). */
-  expectedEndMs: number;
-  assets: { video?: string; image?: string } | null;
-  asset?: { path: string; file: string; contentType: string; expiresAt: number };
-  renderedSize?: Size;
-  abort: AbortController;
-}
-
-export interface Submission {
-  generationType: GenerationType;
-  family: ModelFamily;
-  model: string;
-  requestBody: unknown;
-  plan: RenderPlan;
-  inputImages: InputImage[];
-  callbackUrl?: string;
-  costCents: number;
-  /** Text that blacklisted-word checks look at. */
-  promptForModeration?: string;
-}
-
-export interface LifecycleCounters {
-  creates: Record<GenerationType, number>;
-  rateLimited: number;
-  insufficientCredits: number;
-  completed: number;
-  failed: number;
-}
+import { GenerationState, HttpError, LumaGenerationJson } from './types';
+import type { GenerationLookup } from './validation';
 
 export interface LifecycleDeps {
   options: ResolvedSimulatorOptions;
@@ -106,8 +38,6 @@ export interface LifecycleDeps {
   origin: () => string;
 }
 
-const CONTENT_TYPES: Record<string, string> = { mp4: 'video/mp4', jpg: 'image/jpeg', png: 'image/png' };
-
 export class GenerationEngine {
   readonly counters: LifecycleCounters = {
     creates: { video: 0, image: 0, upscale_video: 0, add_audio: 0 },
@@ -116,12 +46,10 @@ export class GenerationEngine {
     completed: 0,
     failed: 0,
   };
-  private readonly records = new Map<string, GenerationRecord>();
-  /** Creation order; the list endpoint walks it backwards (newest first). */
-  private readonly order: GenerationRecord[] = [];
+  private readonly registry = new GenerationRegistry();
+  private readonly terminalWaiters = new TerminalWaiters();
   private readonly runs = new Set<Promise<void>>();
   private readonly expiryTimers = new Set<NodeJS.Timeout>();
-  private readonly terminalWaiters = new Map<string, Set<() => void>>();
   private readonly renderSlots: Semaphore;
   private timing: TimingOptions;
   private readonly log: SimLogger;
@@ -152,69 +80,34 @@ export class GenerationEngine {
 
   /** Any record, deleted or not. */
   get(id: string): GenerationRecord | undefined {
-    return this.records.get(id);
+    return this.registry.get(id);
   }
 
   /** What validation may see: deleted generations do not exist any more. */
-  lookup = (id: string): ExistingGeneration | undefined => {
-    const rec = this.records.get(id);
-    if (!rec || rec.deleted) return undefined;
-    return {
-      generationType: rec.generationType,
-      state: rec.state,
-      resolution: rec.plan.kind === 'video' ? rec.plan.resolution : undefined,
-    };
-  };
+  readonly lookup: GenerationLookup = this.registry.lookup;
 
   all(): GenerationRecord[] {
-    return [...this.order];
+    return this.registry.all();
   }
 
   /** Newest first, deleted ones left out. */
   page(limit: number, offset: number): { items: GenerationRecord[]; hasMore: boolean } {
-    const visible = this.order.filter((r) => !r.deleted).reverse();
-    return { items: visible.slice(offset, offset + limit), hasMore: offset + limit < visible.length };
+    return this.registry.page(limit, offset);
   }
 
   inFlight(family: ModelFamily): InFlightSummary {
-    let count = 0;
-    let earliest: number | undefined;
-    for (const r of this.order) {
-      if (r.family !== family || r.deleted || isTerminal(r.state)) continue;
-      count++;
-      earliest = earliest === undefined ? r.expectedEndMs : Math.min(earliest, r.expectedEndMs);
-    }
-    return { count, earliestExpectedEndMs: earliest };
+    return this.registry.inFlight(family);
   }
 
   toJson(rec: GenerationRecord): LumaGenerationJson {
-    return {
-      id: rec.id,
-      generation_type: rec.generationType,
-      state: rec.state,
-      failure_reason: rec.failureReason,
-      created_at: new Date(rec.createdAt).toISOString(),
-      model: rec.model,
-      assets: rec.assets ? { ...rec.assets } : null,
-      request: structuredClone(rec.requestEcho),
-    };
+    return generationJson(rec);
   }
 
   /** Resolves when the generation is completed, failed or deleted, or after `timeoutMs`. */
   waitForTerminal(id: string, timeoutMs: number): Promise<void> {
-    const rec = this.records.get(id);
+    const rec = this.registry.get(id);
     if (!rec || rec.deleted || isTerminal(rec.state) || this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiters = this.terminalWaiters.get(id) ?? new Set();
-      this.terminalWaiters.set(id, waiters);
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      waiters.add(done);
-    });
+    return this.terminalWaiters.wait(id, timeoutMs);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -262,8 +155,7 @@ export class GenerationEngine {
       assets: null,
       abort: new AbortController(),
     };
-    this.records.set(rec.id, rec);
-    this.order.push(rec);
+    this.registry.add(rec);
     this.counters.creates[sub.generationType]++;
     this.log('info', 'luma-sim: generation created', { id: rec.id, type: rec.generationType, model: rec.model });
 
@@ -274,11 +166,11 @@ export class GenerationEngine {
 
   /** Marks deleted (GET then 404s), stops its work and removes its files. */
   delete(id: string): boolean {
-    const rec = this.records.get(id);
+    const rec = this.registry.get(id);
     if (!rec || rec.deleted) return false;
     rec.deleted = true;
     rec.abort.abort();
-    this.wakeWaiters(rec.id);
+    this.terminalWaiters.wake(rec.id);
     void fs.promises.rm(this.generationDir(rec.id), { recursive: true, force: true }).catch(() => undefined);
     this.log('info', 'luma-sim: generation deleted', { id });
     return true;
@@ -287,10 +179,10 @@ export class GenerationEngine {
   /** Stops every timer and render and waits for the lifecycles to unwind. */
   async shutdown(): Promise<void> {
     this.closed = true;
-    for (const rec of this.order) rec.abort.abort();
+    for (const rec of this.registry.all()) rec.abort.abort();
     for (const t of this.expiryTimers) clearTimeout(t);
     this.expiryTimers.clear();
-    for (const id of [...this.terminalWaiters.keys()]) this.wakeWaiters(id);
+    this.terminalWaiters.wakeAll();
     await Promise.allSettled([...this.runs]);
   }
 
@@ -318,7 +210,16 @@ export class GenerationEngine {
       }
 
       this.transition(rec, 'dreaming');
-      const render = rec.plannedFailure === null ? this.render(rec, fetched.inputs, workDir) : undefined;
+      const render =
+        rec.plannedFailure === null
+          ? renderGeneration(rec, fetched.inputs, {
+              slots: this.renderSlots,
+              generationDir: this.generationDir(rec.id),
+              workDir,
+              maxRenderHeight: this.deps.options.maxRenderHeight,
+              log: this.log,
+            })
+          : undefined;
       // Observed later; without this an early render error would be an unhandled rejection while we sleep.
       render?.catch(() => undefined);
       await sleep(isImage ? this.timing.imageDreamingMs : this.timing.dreamingMs, undefined, { signal });
@@ -342,58 +243,6 @@ export class GenerationEngine {
       this.fail(rec, 'Job failed');
     } finally {
       await fs.promises.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
-    }
-  }
-
-  private async render(rec: GenerationRecord, inputs: FetchedInput[], workDir: string): Promise<void> {
-    const signal = rec.abort.signal;
-    const release = await this.renderSlots.acquire(signal);
-    try {
-      await fs.promises.mkdir(workDir, { recursive: true });
-      const plan = rec.plan;
-      const background = plan.backgroundUrl ? inputs.find((i) => i.url === plan.backgroundUrl)?.file : undefined;
-      if (plan.kind === 'video') {
-        const size = videoSize(plan.resolution, plan.aspectRatio, this.deps.options.maxRenderHeight);
-        const file = 'video.mp4';
-        const outPath = path.join(this.generationDir(rec.id), file);
-        const rendered = Math.min(size.width, size.height);
-        const capped = rendered < SHORT_SIDE_PX[plan.resolution] ? ` (rendered at ${rendered}p)` : '';
-        const text: RenderText = {
-          title: `${rec.model} · ${plan.resolution}${capped} · ${plan.aspectRatio} · ${plan.duration} · ${rec.id.slice(0, 8)}`,
-          prompt: plan.note ? `${plan.prompt}\n${plan.note}` : plan.prompt,
-        };
-        await renderVideo({
-          outPath,
-          workDir,
-          size,
-          durationSeconds: Number.parseInt(plan.duration, 10),
-          text,
-          backgroundImage: background,
-          withAudio: plan.withAudio,
-          signal,
-          log: this.log,
-        });
-        rec.asset = { path: outPath, file, contentType: CONTENT_TYPES.mp4, expiresAt: 0 };
-        rec.renderedSize = size;
-      } else {
-        const size = imageSize(plan.aspectRatio);
-        const file = `image.${plan.format}`;
-        const outPath = path.join(this.generationDir(rec.id), file);
-        await renderImage({
-          outPath,
-          workDir,
-          size,
-          format: plan.format,
-          text: { title: `${rec.model} · ${plan.aspectRatio} · ${rec.id.slice(0, 8)}`, prompt: plan.prompt },
-          backgroundImage: background,
-          signal,
-          log: this.log,
-        });
-        rec.asset = { path: outPath, file, contentType: CONTENT_TYPES[plan.format], expiresAt: 0 };
-        rec.renderedSize = size;
-      }
-    } finally {
-      release();
     }
   }
 
@@ -432,21 +281,10 @@ export class GenerationEngine {
     rec.state = state;
     this.log('debug', `luma-sim: ${rec.id} → ${state}`, state === 'failed' ? { reason: rec.failureReason } : undefined);
     if (rec.callbackUrl) this.deps.callbacks.send(rec.callbackUrl, this.toJson(rec));
-    if (isTerminal(state)) this.wakeWaiters(rec.id);
-  }
-
-  private wakeWaiters(id: string): void {
-    const waiters = this.terminalWaiters.get(id);
-    if (!waiters) return;
-    this.terminalWaiters.delete(id);
-    for (const wake of [...waiters]) wake();
+    if (isTerminal(state)) this.terminalWaiters.wake(rec.id);
   }
 
   private generationDir(id: string): string {
     return path.join(this.deps.assetRoot, id);
   }
-}
-
-export function isTerminal(state: GenerationState): boolean {
-  return state === 'completed' || state === 'failed';
 }

@@ -9,7 +9,8 @@ import { ASSET_ROUTE_PREFIX, AssetSigner } from './assets';
 import type { SimLogger } from './config';
 import { ADD_AUDIO_CENTS, CreditLedger, imageCostCents, upscaleCostCents, videoCostCents } from './credits';
 import { FaultInjector } from './faults';
-import { GenerationEngine, RenderPlan } from './lifecycle';
+import type { RenderPlan } from './generation-record';
+import { GenerationEngine } from './lifecycle';
 import { GenerationListJson, HttpError, notFound, unprocessable, VideoModel } from './types';
 import {
   CONCEPT_KEYS,
