@@ -3,9 +3,9 @@ import {
   buildScript, planFromScript, parseScript, durationToMs, defaultShotCount, shotRange, splitDuration, shotTypes,
   ScriptSchema, ScriptRequestClientFieldsSchema, type Script,
 } from '../../src/script';
-import { PipelineError } from '../../src/errors';
-import { LUMA_CONCEPT_KEYS_USED } from '../../src/prompt';
-import { ALLOW_LIST, DEFAULT_OPTIONS, FAKE_SIGNED_PREFIX, draft, fakeContext, options, urlsIn } from '../prompt/helpers';
+import { PipelineError } from '@d2v/schema';
+import { LUMA_CONCEPT_KEYS_USED } from '../../src';
+import { ALLOW_LIST, DEFAULT_OPTIONS, FAKE_SIGNED_PREFIX, draft, fakeContext, options, urlsIn } from '../helpers';
 
 const U = 'users/demo-user/uploads/';
 const TEXT = 'The fishing boats come back into the old harbour at sunrise. Gulls circle above the masts. An old woman sells coffee from a cart. Kids on bicycles weave between the nets. The light is soft and golden on the water. By eight the harbour goes quiet again.';

@@ -4,8 +4,8 @@
  */
 import { join } from 'node:path';
 import { buildScript, planFromScript } from '../../src/script';
-import { PipelineError } from '../../src/errors';
-import { ALLOW_LIST, DEFAULT_OPTIONS, expectGolden, fakeContext, loadFixtures } from '../prompt/helpers';
+import { PipelineError } from '@d2v/schema';
+import { ALLOW_LIST, DEFAULT_OPTIONS, expectGolden, fakeContext, loadFixtures } from '../helpers';
 
 const GOLDEN_DIR = join(__dirname, 'golden');
 

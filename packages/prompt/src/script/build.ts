@@ -12,12 +12,11 @@
  * - Camera per shot: a move named in the shot's words, else the shot type's move (establishing: aerial over a
  *   landscape, else a pan; medium: what the content suggests; close-up: push-in; detail: static; closing: pull-out).
  */
-import type { Draft } from '@d2v/schema';
-import { PipelineError } from '../errors';
-import { cameraCueIn, chooseCamera, type CameraMoveId } from '../prompt/camera';
-import { prepareDraft, type PreparedDraft } from '../prompt/plan';
-import { joinSentences, truncateAtWord } from '../prompt/text';
-import { analyzeText } from '../prompt/analyze';
+import { PipelineError, type Draft } from '@d2v/schema';
+import { cameraCueIn, chooseCamera, type CameraMoveId } from '../camera';
+import { prepareDraft, type PreparedDraft } from '../plan';
+import { joinSentences, truncateAtWord } from '../text';
+import { analyzeText } from '../analyze';
 import { describeIssues } from './issues';
 import { SCRIPT_LIMITS, ScriptDurationSchema, ScriptSchema, type Scene, type Script, type ScriptDuration, type ShotType } from './types';
 

@@ -9,17 +9,16 @@
  * contact data and links (removed), refused words (PROMPT_REFUSED naming the scene), images (ownership, hosts,
  * weights, inspection).
  */
-import type { VideoOptions } from '@d2v/schema';
+import { PipelineError, type VideoOptions } from '@d2v/schema';
 import type { ImageGenerationRequest, VideoGenerationRequest } from '@d2v/luma';
-import { PipelineError } from '../errors';
-import { assertNotRefused } from '../prompt/blocklist';
-import { CAMERA_MOVES } from '../prompt/camera';
-import { cameraPart, moodPart, qualityParts, renderPrompt, sentencePart, styleParts, type PromptPart } from '../prompt/compose';
-import { checkDraftImages, hasImages, resolveImages } from '../prompt/images';
-import { LUMA_PROMPT_MAX, LUMA_PROMPT_MIN } from '../prompt/limits';
-import { keyframeModel, type PlanContext } from '../prompt/plan';
-import { sanitizeDraftText } from '../prompt/sanitize';
-import { truncateAtWord } from '../prompt/text';
+import { assertNotRefused } from '../blocklist';
+import { CAMERA_MOVES } from '../camera';
+import { cameraPart, moodPart, qualityParts, renderPrompt, sentencePart, styleParts, type PromptPart } from '../compose';
+import { checkDraftImages, hasImages, resolveImages } from '../images';
+import { LUMA_PROMPT_MAX, LUMA_PROMPT_MIN } from '../limits';
+import { keyframeModel, type PlanContext } from '../plan';
+import { sanitizeDraftText } from '../sanitize';
+import { truncateAtWord } from '../text';
 import { describeIssues } from './issues';
 import { ScriptSchema, type Script, type ShotType } from './types';
 

@@ -5,10 +5,12 @@
 import { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DraftSchema, VideoOptionsSchema, type Draft, type VideoOptions } from '@d2v/schema';
-import type { PlanContext } from '../../src/prompt';
+import type { PlanContext } from '../src';
 
-export const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
 export const FIXTURE_DIR = join(REPO_ROOT, 'emulator-data', 'drafts');
+/** The prompt builder's golden files (also what `d2v prompt` must print; the CLI's tests compare against them). */
+export const PROMPT_GOLDEN_DIR = join(__dirname, 'golden');
 export const ALLOW_LIST = ['images.example.com'];
 export const FAKE_SIGNED_PREFIX = 'http://127.0.0.1:1/blobs/';
 

@@ -4,8 +4,8 @@
  * the diff.
  */
 import { join } from 'node:path';
-import { buildLumaPlan, planStages } from '../../src/prompt';
-import { PipelineError } from '../../src/errors';
+import { buildLumaPlan, planStages } from '../src';
+import { PipelineError } from '@d2v/schema';
 import { DEFAULT_OPTIONS, expectGolden, fakeContext, loadFixtures } from './helpers';
 
 const GOLDEN_DIR = join(__dirname, 'golden');

@@ -1,5 +1,5 @@
-import { PipelineError } from '../../src/errors';
-import { assertNotRefused, findRefusedContent, hashToken, normalizeForMatching } from '../../src/prompt/blocklist';
+import { PipelineError } from '@d2v/schema';
+import { assertNotRefused, findRefusedContent, hashToken, normalizeForMatching } from '../src/blocklist';
 
 const text = (t: string) => [{ field: 'text', text: t }];
 

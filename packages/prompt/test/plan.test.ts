@@ -1,6 +1,6 @@
-import { buildLumaPlan, planStages, renderPrompt, LUMA_CONCEPT_KEYS_USED, CAMERA_MOVES, PROMPT_TARGET } from '../../src/prompt';
-import { PipelineError } from '../../src/errors';
-import { CONCEPT_KEYS as SIMULATOR_CONCEPT_KEYS } from '../../../luma-sim/src/validation';
+import { buildLumaPlan, planStages, renderPrompt, LUMA_CONCEPT_KEYS_USED, CAMERA_MOVES, PROMPT_TARGET } from '../src';
+import { PipelineError } from '@d2v/schema';
+import { CONCEPT_KEYS as SIMULATOR_CONCEPT_KEYS } from '../../luma-sim/src/validation';
 import { DEFAULT_OPTIONS, draft, fakeContext, loadFixtures, options } from './helpers';
 
 const U = 'users/demo-user/uploads/';

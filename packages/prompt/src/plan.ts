@@ -9,9 +9,8 @@
  * Every check that can fail does so here, before a credit is spent, with a PipelineError whose message says what
  * to change: DRAFT_EMPTY, PROMPT_TOO_SHORT, PROMPT_REFUSED, IMAGE_NOT_ALLOWED, IMAGE_INVALID, INVALID_REQUEST.
  */
-import type { Draft, VideoOptions } from '@d2v/schema';
+import { PipelineError, type Draft, type VideoOptions } from '@d2v/schema';
 import type { ImageGenerationRequest, VideoGenerationRequest } from '@d2v/luma';
-import { PipelineError } from '../errors';
 import { analyzeText, selectSentences, type TextAnalysis } from './analyze';
 import { assertNotRefused } from './blocklist';
 import { chooseCamera, type CameraChoice, type CameraMoveId, type LumaConceptKey } from './camera';

@@ -9,9 +9,8 @@
  * draft order, ends the plan with a PipelineError naming the image ("Reference image 2 …") — never another user's
  * path.
  */
-import { isOwnedBlobPath, type Draft, type ImageRef } from '@d2v/schema';
+import { isOwnedBlobPath, PipelineError, type Draft, type ImageRef } from '@d2v/schema';
 import type { WeightedImage } from '@d2v/luma';
-import { PipelineError } from '../errors';
 import {
   DEFAULT_IMAGE_LIMITS, DEFAULT_IMAGE_REF_WEIGHT, DEFAULT_STYLE_REF_WEIGHT, MAX_CHARACTER_IMAGES, MAX_IMAGE_REFS,
   MAX_LISTED_IMAGES, type ImageLimits,

@@ -9,7 +9,7 @@
  * never spell them out. English only for now.
  */
 import { createHash } from 'node:crypto';
-import { PipelineError } from '../errors';
+import { PipelineError } from '@d2v/schema';
 
 export type RefusalCategory = 'sexual' | 'minors' | 'gore' | 'self_harm' | 'extremism' | 'hate';
 

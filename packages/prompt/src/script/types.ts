@@ -1,15 +1,16 @@
 /**
  * "Create Script": the editable shot script and the request that asks for one.
  *
- * Proposed for @d2v/schema (kept in the core until the lead moves them): `ScriptSchema` validates a script the
- * person edited before a video is made from it; `ScriptRequestClientFieldsSchema` is what a client may write to
- * `users/{uid}/scriptRequests/{id}`; `ScriptRequestSchema` is the whole document once the server has answered.
+ * `ScriptSchema` validates a script the person edited before a video is made from it;
+ * `ScriptRequestClientFieldsSchema` is what a client may write to `users/{uid}/scriptRequests/{id}`; `ScriptRequestSchema` is the whole document once the server has answered.
+ * They live here, not in @d2v/schema, because a script's words (camera moves, moods, image limits) are the prompt
+ * builder's.
  */
 import { z } from 'zod';
 import { IdSchema, ImageRefSchema, ISODateSchema, LUMA_DURATIONS, STYLE_PRESETS, ErrorInfoSchema } from '@d2v/schema';
-import { CAMERA_MOVE_IDS } from '../prompt/camera';
-import { MOODS } from '../prompt/lexicon';
-import { MAX_LISTED_IMAGES } from '../prompt/limits';
+import { CAMERA_MOVE_IDS } from '../camera';
+import { MOODS } from '../lexicon';
+import { MAX_LISTED_IMAGES } from '../limits';
 
 export const SCRIPT_LIMITS = {
   /** Whole script. */

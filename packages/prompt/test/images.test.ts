@@ -1,7 +1,7 @@
-import { buildLumaPlan } from '../../src/prompt';
-import { hostAllowed } from '../../src/prompt/images';
-import { PipelineError } from '../../src/errors';
-import type { ImageInfo } from '../../src/prompt/images';
+import { buildLumaPlan } from '../src';
+import { hostAllowed } from '../src/images';
+import { PipelineError } from '@d2v/schema';
+import type { ImageInfo } from '../src/images';
 import { DEFAULT_OPTIONS, FAKE_SIGNED_PREFIX, draft, fakeContext, fakeSignBlobUrl } from './helpers';
 
 const U = 'users/demo-user/uploads/';

@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import { DraftSchema, type Draft, type ImageRef, type VideoOptions } from '@d2v/schema';
 import type { ImageGenerationRequest, VideoGenerationRequest } from '@d2v/luma';
-import { buildLumaPlan, renderPrompt, LUMA_CONCEPT_KEYS_USED, type LumaPlan } from '../../src/prompt';
-import { findRefusedContent } from '../../src/prompt/blocklist';
-import { PipelineError } from '../../src/errors';
+import { buildLumaPlan, renderPrompt, LUMA_CONCEPT_KEYS_USED, type LumaPlan } from '../src';
+import { findRefusedContent } from '../src/blocklist';
+import { PipelineError } from '@d2v/schema';
 import { ALLOW_LIST, FAKE_SIGNED_PREFIX, fakeContext, options, urlsIn } from './helpers';
 
 const NUM_RUNS = Number(process.env.FC_RUNS ?? 500);

@@ -3,16 +3,17 @@ import { errorInfo } from '../errors';
 import type { Ports } from '../ports';
 import { readRequest, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
-import { ensureNextStep } from './next-step';
 
 /**
- * A shot request (child of a "Create Script" video) reached `ready` or `failed`. When every shot of the parent is
- * ready, the parent moves dreaming → downloading, where the download step joins the clips instead of fetching one
- * from Luma; when one shot failed, the parent fails naming it. The guarded transition makes repeats harmless.
+ * A "Create Script" video waits in `dreaming` while its shots (child requests) are made. This re-checks them:
+ * when every shot is ready, the parent moves dreaming → downloading, where the download step joins the clips
+ * instead of fetching one from Luma; when one shot failed, the parent fails naming it. The guarded transition
+ * makes repeats harmless. Returns the parent when it moved to `downloading` (its caller enqueues the next step:
+ * this module does not import the dispatcher, which calls it), null otherwise.
  */
-export async function onShotReady(ports: Ports, parentRef: RequestRef): Promise<void> {
+export async function checkShots(ports: Ports, parentRef: RequestRef): Promise<VideoRequest | null> {
   const parent = await readRequest(ports, parentRef);
-  if (!parent || parent.state !== 'dreaming' || !parent.shots?.length) return;
+  if (!parent || parent.state !== 'dreaming' || !parent.shots?.length) return null;
   const children = await Promise.all(
     parent.shots.map(async (s) => ({ s, doc: (await ports.store.get<VideoRequest>(docPaths.videoRequest(parentRef.uid, s.requestId)))?.data ?? null })),
   );
@@ -28,20 +29,14 @@ export async function onShotReady(ports: Ports, parentRef: RequestRef): Promise<
       reason: `shot ${failed.s.n} failed`,
       error: errorInfo(code, `Shot ${failed.s.n} of ${parent.shots.length} could not be made: ${why}`, failed.doc?.error?.detail, false),
     });
-    return;
+    return null;
   }
-  if (!children.every(({ doc }) => doc?.state === 'ready')) return;
+  if (!children.every(({ doc }) => doc?.state === 'ready')) return null;
   const moved = await transition(ports, parentRef, {
     from: ['dreaming'],
     to: 'downloading',
     by: 'system',
     reason: `all ${children.length} shots ready`,
   });
-  if (moved.applied) await ensureNextStep(ports, moved.doc);
-}
-
-/** Called wherever a request settles: for a shot, re-checks its parent. */
-export async function settleShot(ports: Ports, doc: Pick<VideoRequest, 'uid' | 'parentRequestId'> | null | undefined): Promise<void> {
-  if (!doc?.parentRequestId) return;
-  await onShotReady(ports, { uid: doc.uid, requestId: doc.parentRequestId });
+  return moved.applied ? moved.doc : null;
 }

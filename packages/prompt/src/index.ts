@@ -1,4 +1,7 @@
-/** The prompt builder's public surface (re-exported by the core's index). */
+/**
+ * @d2v/prompt: a draft → the Luma request(s) the pipeline sends (the prompt builder), and "Create Script" (the shot
+ * script and the requests of a multi-shot video). A library: it needs the schema and the Luma request types only.
+ */
 export {
   buildLumaPlan, prepareDraft, composeDraftPrompt, keyframeModel, planStages, type PlanStage,
   type LumaPlan, type PlanContext, type PlanAnalysis, type PreparedDraft, type ComposedPrompt,
@@ -13,3 +16,4 @@ export { sanitizeDraftText, hashtagToWords, type SanitizeReport } from './saniti
 export { assertNotRefused, findRefusedContent, REFUSAL_LABELS, type RefusalCategory } from './blocklist';
 export { STYLE_HINTS } from './styles';
 export * from './limits';
+export * from './script';

@@ -1,5 +1,5 @@
-import { sanitizeDraftText, hashtagToWords } from '../../src/prompt/sanitize';
-import { truncateAtWord, joinSentences, asSentence, cleanUnicode, isWellFormed } from '../../src/prompt/text';
+import { sanitizeDraftText, hashtagToWords } from '../src/sanitize';
+import { truncateAtWord, joinSentences, asSentence, cleanUnicode, isWellFormed } from '../src/text';
 
 describe('contact data never reaches the prompt', () => {
   test.each([
@@ -139,7 +139,7 @@ describe('truncation', () => {
 
 describe('regressions found by the property tests', () => {
   it('removes a bare scheme left by a link cut off in the draft (seed -322174877)', () => {
-    const { sanitizeDraftText } = require('../../src/prompt/sanitize') as typeof import('../../src/prompt/sanitize');
+    const { sanitizeDraftText } = require('../src/sanitize') as typeof import('../src/sanitize');
     expect(sanitizeDraftText('kids a call https://').text).not.toMatch(/https?:\/\//);
   });
 });
