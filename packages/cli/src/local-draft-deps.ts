@@ -1,19 +1,17 @@
-import type { Command } from 'commander';
+/**
+ * The draft commands' view of the local stack: Storage paths become the local stack's own signed URLs (exactly
+ * what the pipeline would send to Luma), images are checked against its blob store, hosts come from its config.
+ * Nothing is opened until a command needs it, so `d2v --help` touches no database.
+ */
 import { buildCoreConfig } from '@d2v/core';
 import { FileBlobStore, LocalDatabase, loadLocalConfig } from '@d2v/local';
-import { registerBenchMediaCommand } from './bench-media';
-import { registerMediaCommands } from './media';
-import { registerPromptCommands } from './prompt';
+import type { DraftCommandDeps } from './draft-input';
 
-/** Subcommands that live in their own modules: media tools, prompts and scripts, benchmarks. */
-export function registerOptionalCommands(program: Command): void {
-  registerMediaCommands(program);
-  registerBenchMediaCommand(program);
+export function localDraftCommandDeps(): DraftCommandDeps {
   const blobs = lazyLocalBlobStore();
   const core = buildCoreConfig({ webhookSecret: 'unused-by-prompt-commands' });
   const config = () => loadLocalConfig();
-  registerPromptCommands(program, {
-    // Storage paths become the local stack's own signed URLs: exactly what the pipeline would send to Luma.
+  return {
     signBlobUrl: (path) => blobs().signedUrl(path, { expiresInSeconds: core.signedUrlTtlSeconds }),
     get imageHostAllowList() {
       return config().imageHostAllowList;
@@ -22,7 +20,7 @@ export function registerOptionalCommands(program: Command): void {
       const info = await blobs().stat(path);
       return info && { contentType: info.contentType, bytes: info.size };
     },
-  });
+  };
 }
 
 /** Opens the local stack's blob store (same data dir, secrets and URL) only when a command needs it. */
