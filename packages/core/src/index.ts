@@ -4,7 +4,7 @@ export * from './handlers';
 export * from './errors';
 export * from './logs';
 export { createHandlers } from './pipeline';
-export { transition } from './transition';
+export { transition, onTransitionApplied, type TransitionHook, type AppliedTransition } from './transition';
 export { ensureNextStep } from './steps/next-step';
 export { shotRequestId } from './multi-shot/plan-shots';
 export { shouldProcessObject } from './steps/process';
