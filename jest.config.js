@@ -1,7 +1,7 @@
 /** Tests run the TypeScript sources directly (swc strips types; `npm run typecheck` checks them). */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/functions'],
+  roots: ['<rootDir>/packages', '<rootDir>/functions', '<rootDir>/scripts'],
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   moduleNameMapper: { '^@d2v/([a-z-]+)$': '<rootDir>/packages/$1/src' },

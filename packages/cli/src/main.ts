@@ -1,13 +1,25 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerBenchMediaCommand } from './commands/bench-media';
+import { registerMediaCommands } from './commands/media';
+import { registerPromptCommand } from './commands/prompt';
+import { registerScriptCommand } from './commands/script';
 import { registerStartCommand } from './commands/start';
-import { registerOptionalCommands } from './commands/optional';
+import { localDraftCommandDeps } from './local-draft-deps';
 
-/** `d2v`: the one command line for the local stack, media tools, prompts and benchmarks. */
+/**
+ * `d2v`: the one command line for the local stack, media tools, prompts and benchmarks. Every command is
+ * registered here; commands share helpers through modules no command owns (draft-input.ts, output.ts), never
+ * through each other.
+ */
 export function buildProgram(): Command {
   const program = new Command('d2v').description('draft2video: drafts → Luma AI videos, locally and on Firebase');
   registerStartCommand(program);
-  registerOptionalCommands(program);
+  registerMediaCommands(program);
+  registerBenchMediaCommand(program);
+  const draftDeps = localDraftCommandDeps();
+  registerPromptCommand(program, draftDeps);
+  registerScriptCommand(program, draftDeps);
   return program;
 }
 

@@ -1,32 +1,8 @@
-import { ERROR_CATALOG, type ErrorCode, type ErrorInfo } from '@d2v/schema';
+import { errorInfo, type ErrorInfo } from '@d2v/schema';
 import { isLumaError, type LumaError } from '@d2v/luma';
 
-/** A permanent, explainable problem with one request: ends it as `failed` with this code. */
-export class PipelineError extends Error {
-  override readonly name = 'PipelineError';
-  constructor(
-    readonly code: ErrorCode,
-    message?: string,
-    readonly detail?: string,
-    readonly retryable: boolean = ERROR_CATALOG[code].retryable,
-  ) {
-    super(message ?? ERROR_CATALOG[code].message);
-  }
-  toInfo(): ErrorInfo {
-    return errorInfo(this.code, this.message, this.detail, this.retryable);
-  }
-}
-
-export function errorInfo(code: ErrorCode, message?: string, detail?: string, retryable?: boolean): ErrorInfo {
-  const info: ErrorInfo = {
-    code,
-    // Codes from the media validator may be finer than the catalog; unknown ones are permanent.
-    message: message ?? ERROR_CATALOG[code]?.message ?? 'The request failed.',
-    retryable: retryable ?? ERROR_CATALOG[code]?.retryable ?? false,
-  };
-  if (detail !== undefined) info.detail = detail;
-  return info;
-}
+// One error class for every package (it lives in @d2v/schema beside the catalog); re-exported for the core's callers.
+export { PipelineError, errorInfo } from '@d2v/schema';
 
 /** A Luma API error the request cannot recover from by waiting (retryable ones are retried by the queue). */
 export function errorInfoFromLuma(e: LumaError): ErrorInfo {

@@ -3,6 +3,7 @@ export const logs = {
   requestInitialized: 'video request initialized',
   requestInvalid: 'video request rejected: invalid client fields',
   transitionApplied: 'state transition applied',
+  transitionHookFailed: 'a transition hook failed after the transition was committed (ignored)',
   transitionRefused: 'state transition refused (duplicate or stale event); nothing else done',
   validationFailed: 'draft could not be turned into a Luma request',
   planBuilt: 'Luma request built from the draft',

@@ -1,4 +1,5 @@
 import type { PipelineHandlers } from './handlers';
+import { settleParentOfShot } from './multi-shot/settle-hook';
 import type { Ports } from './ports';
 import { onRequestUpdated } from './steps/actions';
 import { onRequestCreated } from './steps/create';
@@ -8,6 +9,10 @@ import { onLumaWebhook, onPollTask } from './steps/generation';
 import { onObjectFinalized } from './steps/process';
 import { onSubmitTask } from './steps/submit';
 import { sweep } from './steps/sweep';
+import { onTransitionApplied } from './transition';
+
+// The guarded transition is generic: a "Create Script" video hears of its shots settling through this hook.
+onTransitionApplied(settleParentOfShot);
 
 /** Binds every handler to one set of ports (built once per process / function instance). */
 export function createHandlers(ports: Ports): PipelineHandlers {

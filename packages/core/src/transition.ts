@@ -11,7 +11,6 @@ import {
 } from '@d2v/schema';
 import { publishEvent } from './analytics';
 import { logs } from './logs';
-import { settleShot } from './steps/assemble';
 import type { DocData, Ports, Transaction } from './ports';
 import { isoNow, readRequestInTx, requestPath, type RequestRef } from './request-doc';
 
@@ -32,6 +31,29 @@ export interface TransitionSpec {
   leaseOwner?: string;
   /** Other documents written atomically with the transition (posts, profile entries). */
   alsoWrite?: (tx: Transaction, next: VideoRequest) => void;
+}
+
+/** What a transition hook hears: the transition was committed; `doc` is the request as written. */
+export interface AppliedTransition {
+  ref: RequestRef;
+  from: VideoState;
+  to: VideoState;
+  doc: VideoRequest;
+}
+
+/**
+ * Something to do after every applied transition (after the commit, in order of registration). A hook decides
+ * for itself which transitions matter to it, so this module stays generic: the multi-shot module reacts to its
+ * shots settling without the transition knowing what a shot is. A hook should not throw; one that does is logged
+ * and ignored, because the transition is already committed and its caller must carry on.
+ */
+export type TransitionHook = (ports: Ports, applied: AppliedTransition) => Promise<void>;
+
+const transitionHooks = new Set<TransitionHook>();
+
+/** Registers a hook once (registering the same function again changes nothing); wired in `pipeline.ts`. */
+export function onTransitionApplied(hook: TransitionHook): void {
+  transitionHooks.add(hook);
 }
 
 export type TransitionOutcome =
@@ -86,13 +108,11 @@ export async function transition(ports: Ports, ref: RequestRef, spec: Transition
       errorCode: spec.error?.code,
       durationMs: Date.parse(outcome.doc.updatedAt) - Date.parse(outcome.doc.createdAt),
     });
-    // A "Create Script" shot that settled: its parent may now join the shots (or fail).
-    if (outcome.doc.parentRequestId && (spec.to === 'ready' || spec.to === 'failed' || spec.to === 'deleted')) {
+    for (const hook of transitionHooks) {
       try {
-        await settleShot(ports, outcome.doc);
+        await hook(ports, { ref, from: outcome.from, to: spec.to, doc: outcome.doc });
       } catch (e) {
-        // The sweeper re-checks a parent that stays in dreaming (ensureNextStep), so this is not lost.
-        log.warn({ err: String(e), parentRequestId: outcome.doc.parentRequestId }, logs.shotCheckFailed);
+        log.warn({ err: String(e), hook: hook.name, state: spec.to }, logs.transitionHookFailed);
       }
     }
   } else {

@@ -7,7 +7,8 @@ import {
   type VideoRequest,
   type VideoRequestClientInput,
 } from '@d2v/schema';
-import { AlreadyExistsError, ScriptRequestClientFieldsSchema, type DocData, type DocumentStore } from '@d2v/core';
+import { AlreadyExistsError, type DocData, type DocumentStore } from '@d2v/core';
+import { ScriptRequestClientFieldsSchema } from '@d2v/prompt';
 
 /** A refusal with a code and a sentence, answered as `{error:{code,message}}` with `status`. */
 export class ApiError extends Error {

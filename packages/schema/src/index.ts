@@ -3,3 +3,4 @@ export * from './models';
 export * from './paths';
 export * from './errors';
 export * from './media';
+export * from './pipeline-error';

@@ -5,11 +5,10 @@
  * An unusable draft or script exits with code 2 and a last line `{"error":{"code":"…","message":"…"}}`.
  */
 import type { Command } from 'commander';
-import { buildScript, parseScript, planFromScript, PipelineError, type Script } from '@d2v/core';
-import {
-  addVideoFlags, draftFromJson, EXIT_OK, outputOf, planContext, readJsonFile, reportError, videoOptionsFrom,
-  type Output, type PromptCommandDeps, type VideoFlags,
-} from './prompt';
+import { PipelineError } from '@d2v/schema';
+import { buildScript, parseScript, planFromScript, type Script } from '@d2v/prompt';
+import { addVideoFlags, draftFromJson, planContext, readJsonFile, videoOptionsFrom, type DraftCommandDeps, type VideoFlags } from '../draft-input';
+import { EXIT_OK, runReporting } from '../output';
 
 export interface ScriptFlags extends Omit<VideoFlags, 'duration'> {
   duration?: string;
@@ -35,11 +34,9 @@ function isScriptJson(json: Record<string, unknown>): boolean {
   return json.version !== undefined && Array.isArray(json.scenes);
 }
 
-export async function runScript(file: string, flags: ScriptFlags, deps: PromptCommandDeps = {}): Promise<number> {
-  const out = outputOf(deps);
-  let code = EXIT_OK;
-  const tracking: Output = { write: out.write, exit: (c) => ((code = c), out.exit(c)) };
-  try {
+/** The whole `d2v script` command as a function (what the commander action calls). Returns the exit code. */
+export function runScript(file: string, flags: ScriptFlags, deps: DraftCommandDeps = {}): Promise<number> {
+  return runReporting(deps, async (out) => {
     const json = await readJsonFile(file);
     let script: Script;
     if (isScriptJson(json)) {
@@ -63,13 +60,11 @@ export async function runScript(file: string, flags: ScriptFlags, deps: PromptCo
       out.write(`${JSON.stringify({ script, requests: plan }, null, 2)}\n`);
     }
     out.exit(EXIT_OK);
-  } catch (e) {
-    reportError(tracking, e);
-  }
-  return code;
+  });
 }
 
-export function registerScriptCommand(program: Command, deps: PromptCommandDeps = {}): Command {
+/** Adds `script <file.json>` to the d2v program. */
+export function registerScriptCommand(program: Command, deps: DraftCommandDeps = {}): Command {
   addVideoFlags(
     program
       .command('script')

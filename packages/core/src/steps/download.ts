@@ -1,15 +1,12 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { blobPaths, docPaths, type VideoRequest } from '@d2v/schema';
+import { blobPaths } from '@d2v/schema';
 import { isLumaError } from '@d2v/luma';
-import { errorInfo, isMediaValidationError } from '../errors';
+import { errorInfo } from '../errors';
 import { newOwnerId } from '../ids';
 import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
-import { leaseIsLive, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
+import { leaseIsLive, readRequest, updateRequestIf } from '../request-doc';
+import { assembleShots } from '../multi-shot/assemble';
 import { transition } from '../transition';
 
 /**
@@ -73,70 +70,5 @@ export async function onDownloadTask(ports: Ports, payload: TaskPayload): Promis
       return;
     }
     throw new RetryLaterError(`download failed: ${String(e)}`);
-  }
-}
-
-/**
- * "Create Script": the parent's "download" joins its shots. Each shot's encrypted video is decrypted to a temp
- * file, cut to its scene's length and concatenated with ffmpeg; the result is stored as the parent's raw.mp4,
- * which starts the usual processing (compress, encrypt, post). The shots' own files are then removed; their
- * documents stay (with their transition logs) but they are never posted.
- */
-async function assembleShots(ports: Ports, ref: RequestRef, doc: VideoRequest, owner: string): Promise<void> {
-  const log = ports.log.child({ ...ref });
-  const shots = doc.shots!;
-  const fail = async (reason: string, message: string): Promise<void> => {
-    await transition(ports, ref, {
-      from: ['downloading'], to: 'failed', by: 'system', reason, leaseOwner: owner, lease: null,
-      error: errorInfo('MEDIA_PROCESSING_FAILED', message),
-    });
-  };
-  const concat = ports.media.concat?.bind(ports.media);
-  if (!concat) {
-    await fail('cannot join shots', 'This runtime cannot join the shots of a script video.');
-    return;
-  }
-  const children: VideoRequest[] = [];
-  for (const shot of shots) {
-    const child = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, shot.requestId)))?.data;
-    if (!child?.outputs) {
-      await fail('shot video missing', `Shot ${shot.n} has no video to join.`);
-      return;
-    }
-    children.push(child);
-  }
-
-  const work = await mkdtemp(join(ports.tmpDir, `d2v-${ref.requestId}-join-`));
-  try {
-    log.info({ shots: shots.length }, logs.assemblyStarted);
-    const inputs: { file: string; durationMs: number }[] = [];
-    for (const [i, child] of children.entries()) {
-      const file = join(work, `shot-${shots[i]!.n}.mp4`);
-      await pipeline(ports.media.decrypt(ports.blobs.download(child.outputs!.videoPath), child.outputs!.encryption), createWriteStream(file));
-      inputs.push({ file, durationMs: shots[i]!.durationMs });
-    }
-    const joined = join(work, 'raw.mp4');
-    const probe = await concat(inputs, joined);
-    const info = await ports.blobs.uploadFile(blobPaths.rawVideo(ref.uid, ref.requestId), joined, {
-      contentType: 'video/mp4',
-      custom: { requestId: ref.requestId, source: 'script', shots: String(shots.length) },
-    });
-    log.info({ bytes: info.size, durationMs: probe.durationMs }, logs.assemblyDone);
-  } catch (e) {
-    log.warn({ err: String(e) }, logs.downloadFailed);
-    if (isMediaValidationError(e)) {
-      await fail('shots could not be joined', e.message);
-      return;
-    }
-    await updateRequestIf(ports, ref, { states: ['downloading'], leaseOwner: owner }, () => ({ lease: null }));
-    throw e instanceof RetryLaterError ? e : new RetryLaterError(`joining shots failed: ${String(e)}`);
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-  // The clips live on only inside the joined video (best effort: a leftover is swept with the request).
-  for (const child of children) {
-    for (const path of [child.outputs!.videoPath, child.outputs!.posterPath]) {
-      await ports.blobs.delete(path).catch((err: unknown) => log.warn({ path, err: String(err) }, logs.cleanupFailed));
-    }
   }
 }

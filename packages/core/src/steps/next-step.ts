@@ -1,7 +1,7 @@
 import type { VideoRequest } from '@d2v/schema';
 import { stableId } from '../ids';
 import type { Ports } from '../ports';
-import { onShotReady } from './assemble';
+import { checkShots } from '../multi-shot/await-shots';
 
 /**
  * Enqueues the task that moves a request on from the state it is in. Task ids are derived from the request,
@@ -24,7 +24,8 @@ export async function ensureNextStep(ports: Ports, doc: VideoRequest, opts: { re
     case 'dreaming': {
       // A "Create Script" video has no generation of its own: its shots work; re-check whether they are done.
       if (doc.shots?.length) {
-        await onShotReady(ports, ref);
+        const moved = await checkShots(ports, ref);
+        if (moved) await ensureNextStep(ports, moved);
         return true;
       }
       const stage = doc.state === 'dreaming' ? 'video' : 'keyframe';

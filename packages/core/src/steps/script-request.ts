@@ -1,11 +1,10 @@
 import { DraftSchema, docPaths, type ErrorInfo } from '@d2v/schema';
+import { buildScript, ScriptRequestClientFieldsSchema, type ScriptRequest } from '@d2v/prompt';
 import { publishEvent } from '../analytics';
 import { errorInfo, PipelineError } from '../errors';
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
 import { isoNow, type RequestRef } from '../request-doc';
-import { buildScript } from '../script/build';
-import { ScriptRequestClientFieldsSchema, type ScriptRequest } from '../script/types';
 
 /**
  * "Create Script": a client created `users/{uid}/scriptRequests/{id}` with `draftId`, `duration` and maybe
