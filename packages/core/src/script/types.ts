@@ -5,7 +5,7 @@
  * person edited before a video is made from it; `ScriptRequestClientFieldsSchema` is what a client may write to
  * `users/{uid}/scriptRequests/{id}`; `ScriptRequestSchema` is the whole document once the server has answered.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, ImageRefSchema, ISODateSchema, LUMA_DURATIONS, STYLE_PRESETS, ErrorInfoSchema } from '@d2v/schema';
 import { CAMERA_MOVE_IDS } from '../prompt/camera';
 import { MOODS } from '../prompt/lexicon';
