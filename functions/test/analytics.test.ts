@@ -6,7 +6,8 @@ import './helpers/env';
 import functionsTest from 'firebase-functions-test';
 import type { AnalyticsEvent } from '@d2v/schema';
 import { addCounters, applyAnalyticsEvent, countersForEvent, eventDay, markerId, statsMarkerPath } from '@d2v/core';
-import { analyticsAggregator, parseAnalyticsMessage } from '../src/triggers/analytics';
+import { analyticsAggregator } from '../src/triggers/analytics';
+import { parseAnalyticsMessage } from '../src/analytics-message';
 import { setPortsForTesting } from '../src/ports';
 import { makeLocalPorts, type LocalPortsFixture } from './helpers/local-ports';
 

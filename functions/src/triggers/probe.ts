@@ -29,8 +29,7 @@ function makeProbeEnqueue() {
     }
     try {
       const { getFunctions } = await import('firebase-admin/functions');
-      const { CloudTasksQueue, cloudTaskId } = await import('../adapters/cloud-tasks');
-      const { adminAppInstance } = await import('../ports');
+      const { CloudTasksQueue, adminAppInstance, cloudTaskId } = await import('../pipeline');
       const queue = new CloudTasksQueue(getFunctions(adminAppInstance()), DEFAULT_REGION, {
         submit: 'probeTask',
         poll: 'probeTask',

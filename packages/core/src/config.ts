@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Knobs of the pipeline core. Each runtime builds this once per process: the local stack from environment

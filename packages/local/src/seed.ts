@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { z } from 'zod';
+import * as z from 'zod';
 import { docPaths, DraftSchema } from '@d2v/schema';
 import type { BlobStore, DocData, DocumentStore } from '@d2v/core';
 import { runFfmpeg } from '@d2v/media';

@@ -2,8 +2,8 @@
  * The typed HTTP client for Luma Dream Machine. Every answer is validated with zod; every failure becomes a
  * LumaError (see error-mapping.ts). Idempotent calls (GET/DELETE) retry retryable failures; creates never do.
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { z } from 'zod';
+import type { AxiosInstance, AxiosResponse, AxiosStatic } from 'axios';
+import * as z from 'zod';
 import { LumaError } from './errors';
 import {
   invalidResponseError,
@@ -23,6 +23,18 @@ import {
   type LumaApi,
   type VideoGenerationRequest,
 } from './types';
+
+/**
+ * axios, required by the first client rather than when this module loads: the package is imported for its
+ * errors and cost table by code that never calls Luma (the pipeline core, in every Cloud Function), and
+ * loading axios (form-data, follow-redirects, the proxy agents, and Node's fetch, which it probes for) is a
+ * large part of a function's first event. See docs/DECISIONS.md, "Cold start".
+ */
+let axiosModule: AxiosStatic | undefined;
+function loadAxios(): AxiosStatic {
+  axiosModule ??= require('axios') as AxiosStatic;
+  return axiosModule;
+}
 
 export const DEFAULT_LUMA_BASE_URL = 'https://api.lumalabs.ai/dream-machine/v1';
 export const DEFAULT_LUMA_TIMEOUT_MS = 30_000;
@@ -107,7 +119,7 @@ export class LumaClient implements LumaApi {
     }
     this.#logger = options.logger;
     this.#retryDelays = { ...DEFAULT_RETRY_DELAYS, ...options.retryDelays };
-    this.#http = axios.create({
+    this.#http = loadAxios().create({
       baseURL: this.baseUrl,
       // Paths are ours, but make sure nothing can ever send the key to another host.
       allowAbsoluteUrls: false,
@@ -280,7 +292,7 @@ export class LumaClient implements LumaApi {
     label: RequestLabel,
   ): unknown {
     // Anything that is not an axios error is a bug on our side: let it surface untouched.
-    if (!axios.isAxiosError(error)) return error;
+    if (!loadAxios().isAxiosError(error)) return error;
     const code = error.code;
     const timedOut =
       deadlinePassed || code === 'ETIMEDOUT' || (code === 'ECONNABORTED' && /timeout/i.test(error.message));

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Luma's generation object. Tolerant where Luma's own docs disagree (`type` vs `generation_type`). */
 export const GenerationSchema = z

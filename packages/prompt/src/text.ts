@@ -4,9 +4,16 @@
  * a combining sequence or a ZWJ emoji).
  */
 
-const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
-const sentenceSegmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
-const graphemeSegmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
+/**
+ * One segmenter per granularity, built on first use: a process's first Intl.Segmenter costs ~20 ms (ICU loads
+ * its break-iterator data), and most processes that load this module (every Cloud Function) never segment.
+ */
+const segmenters = new Map<Intl.SegmenterOptions['granularity'], Intl.Segmenter>();
+function segmenter(granularity: 'word' | 'sentence' | 'grapheme'): Intl.Segmenter {
+  let made = segmenters.get(granularity);
+  if (!made) segmenters.set(granularity, (made = new Intl.Segmenter('und', { granularity })));
+  return made;
+}
 
 /** Unpaired UTF-16 surrogates (invalid text; Luma's JSON parser may reject them). */
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -39,13 +46,13 @@ export function isWellFormed(s: string): boolean {
 
 /** Graphemes (user-perceived characters). Slow on long text: use on short strings only. */
 export function graphemes(s: string): string[] {
-  return Array.from(graphemeSegmenter.segment(s), (g) => g.segment);
+  return Array.from(segmenter('grapheme').segment(s), (g) => g.segment);
 }
 
 /** Sentences, trimmed, empty ones dropped. Line breaks end a sentence (social posts often skip the period). */
 export function sentences(s: string): string[] {
   const out: string[] = [];
-  for (const seg of sentenceSegmenter.segment(s)) {
+  for (const seg of segmenter('sentence').segment(s)) {
     const t = seg.segment.replace(/\s+/g, ' ').trim();
     if (t) out.push(t);
   }
@@ -93,7 +100,7 @@ export function truncateAtWord(text: string, max: number): string {
   if (max <= 0) return '';
   let out = '';
   let lastBoundary = '';
-  for (const seg of wordSegmenter.segment(text)) {
+  for (const seg of segmenter('word').segment(text)) {
     if (out.length + seg.segment.length > max) {
       if (!lastBoundary) lastBoundary = cutGraphemes(seg.segment, max - out.length, out);
       break;

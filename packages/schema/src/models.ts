@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { VIDEO_STATES } from './states';
 
 /** Firestore-safe id: what the app uses for uids, draft ids and request ids. */

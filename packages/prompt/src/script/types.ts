@@ -6,7 +6,7 @@
  * They live here, not in @d2v/schema, because a script's words (camera moves, moods, image limits) are the prompt
  * builder's.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdSchema, ImageRefSchema, ISODateSchema, LUMA_DURATIONS, STYLE_PRESETS, ErrorInfoSchema } from '@d2v/schema';
 import { CAMERA_MOVE_IDS } from '../camera';
 import { MOODS } from '../lexicon';
