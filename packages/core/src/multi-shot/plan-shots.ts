@@ -1,5 +1,6 @@
 import { STATE_MACHINE, docPaths, type Transition, type VideoRequest } from '@d2v/schema';
-import { planFromScript, type PlanContext } from '@d2v/prompt';
+import type { PlanContext } from '@d2v/prompt';
+import { promptBuilder } from '../prompt-builder';
 import { PipelineError } from '../errors';
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
@@ -36,7 +37,7 @@ export function shotRequestId(parentRequestId: string, n: number): string {
  */
 export async function planShots(ports: Ports, ref: RequestRef, doc: VideoRequest, draft: VideoRequest['draftSnapshot'], ctx: PlanContext): Promise<VideoRequest | null> {
   const script = await readReadyScript(ports, ref, doc);
-  const plan = await planFromScript(script, doc.options, ctx);
+  const plan = await promptBuilder().planFromScript(script, doc.options, ctx);
   ports.log.child({ ...ref }).info({ shots: plan.shots.length, warnings: plan.warnings.length }, logs.planBuilt);
   const at = isoNow(ports);
   const children: VideoRequest[] = plan.shots.map((shot) => {

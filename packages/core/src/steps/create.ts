@@ -7,7 +7,8 @@ import {
   type Transition,
   type VideoRequest,
 } from '@d2v/schema';
-import { buildLumaPlan, type PlanContext } from '@d2v/prompt';
+import type { PlanContext } from '@d2v/prompt';
+import { promptBuilder } from '../prompt-builder';
 import { errorInfo, PipelineError } from '../errors';
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
@@ -106,7 +107,7 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest)
       },
     };
     if (doc.scriptRequestId) return await planShots(ports, ref, doc, draft, ctx);
-    const plan = await buildLumaPlan(draft, doc.options, ctx);
+    const plan = await promptBuilder().buildLumaPlan(draft, doc.options, ctx);
     log.info({ stages: plan.keyframe ? 2 : 1, warnings: plan.warnings.length }, logs.planBuilt);
     const moved = await transition(ports, ref, {
       from: ['validating'],

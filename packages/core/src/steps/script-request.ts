@@ -1,5 +1,6 @@
 import { DraftSchema, docPaths, type ErrorInfo } from '@d2v/schema';
-import { buildScript, ScriptRequestClientFieldsSchema, type ScriptRequest } from '@d2v/prompt';
+import type { ScriptRequest } from '@d2v/prompt';
+import { promptBuilder } from '../prompt-builder';
 import { publishEvent } from '../analytics';
 import { errorInfo, PipelineError } from '../errors';
 import { logs } from '../logs';
@@ -17,7 +18,7 @@ export async function onScriptRequestCreated(ports: Ports, ref: RequestRef): Pro
   if (!snap || typeof snap.data.state === 'string') return;
 
   let answer: Pick<ScriptRequest, 'state' | 'script' | 'error'>;
-  const parsed = ScriptRequestClientFieldsSchema.safeParse(snap.data);
+  const parsed = promptBuilder().ScriptRequestClientFieldsSchema.safeParse(snap.data);
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'request'}: ${i.message}`).join('; ');
     answer = { state: 'failed', error: errorInfo('INVALID_REQUEST', `The script request is not valid: ${why}`) };
@@ -47,7 +48,7 @@ async function scriptFor(
     if (!draftSnap) throw new PipelineError('DRAFT_NOT_FOUND', `Draft ${fields.draftId} does not exist.`);
     const draft = DraftSchema.safeParse({ ...draftSnap.data, id: fields.draftId, uid: ref.uid });
     if (!draft.success) throw new PipelineError('INVALID_REQUEST', 'The draft cannot be read.');
-    const script = buildScript(draft.data, {
+    const script = promptBuilder().buildScript(draft.data, {
       duration: fields.duration,
       shots: fields.shots,
       imageHostAllowList: ports.config.imageHostAllowList,
