@@ -1,8 +1,9 @@
 /**
  * Validation of `POST /generations` (video): the body's schema (model, prompt, aspect ratio, resolution, duration,
  * loop, keyframes, concepts, callback) and Luma's video rules — a prompt unless an image keyframe stands in for
- * it, loop only with a start frame, keyframe images as http(s) URLs and keyframe generations that exist and are
- * completed videos, known camera concepts. The result is the VideoSpec the engine renders from.
+ * it, loop only with a start frame, keyframe images as http(s) URLs and keyframe generations (extensions) that
+ * exist, are completed videos and leave the chain within its length limit, known camera concepts. The result is
+ * the VideoSpec the engine renders from.
  */
 import { ASPECT_RATIOS, AspectRatio, badRequest, Duration, DURATIONS, RESOLUTIONS, Resolution, VIDEO_MODELS, VideoModel } from './types';
 import { isAbsent, isObject, requireObjectBody, SchemaErrors, type JsonObject, type Loc } from './validation-fields';

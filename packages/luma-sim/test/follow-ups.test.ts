@@ -119,7 +119,7 @@ describe('follow-ups through the Luma client', () => {
   it('modifies the video at a URL into a restyled modify_video generation', async () => {
     const created = await client.modifyVideo({
       model: 'ray-2',
-      mode: 'reimagine_2',
+      mode: 'flex_3',
       media: { url: source.assets!.video! },
       first_frame: { url: image.assets!.image! },
       prompt: 'as a neon wireframe',
