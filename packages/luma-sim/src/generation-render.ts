@@ -9,10 +9,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SHORT_SIDE_PX, imageSize, videoSize } from './dimensions';
-import { setAsset, type RenderHandOff } from './generation-asset';
+import { GenerationFailure, setAsset, type RenderHandOff } from './generation-asset';
 import { preflightEdit, renderEdit } from './generation-render-edit';
 import type { FreshVideoPlan, GenerationRecord } from './generation-record';
-import type { FetchedInput } from './inputs';
+import { INPUT_FRAMES_FAILURE, type FetchedInput } from './inputs';
 import { renderImage, renderVideo, type RenderText } from './render';
 import { extractFrame, joinClips } from './render-edit';
 
@@ -51,6 +51,10 @@ async function renderFreshVideo(rec: GenerationRecord, plan: FreshVideoPlan, inp
   // An extension starts on its source's last frame (or, extending backwards, leads into its first one).
   let background = plan.backgroundUrl ? inputs.find((i) => i.url === plan.backgroundUrl)?.file : undefined;
   const { before, after, output } = plan.extend ?? {};
+  for (const source of [before, after]) {
+    // Deleted since admission: its media is gone, as at Luma.
+    if (source && !fs.existsSync(source.path)) throw new GenerationFailure(INPUT_FRAMES_FAILURE);
+  }
   if (before || after) {
     background = path.join(workDir, 'continue-from.png');
     await extractFrame(before ? before.path : after!.path, before ? 'last' : 'first', background, signal);

@@ -163,6 +163,26 @@ describe('follow-up inputs that fail when Luma reads them (refunded)', () => {
   });
 });
 
+describe('a source deleted while its follow-ups wait', () => {
+  it('fails the upscale, the audio and the extension of it as unreadable, and refunds them', async () => {
+    const doomed = await ended((await client.createVideo({ model: 'ray-flash-2', prompt: 'a sandcastle', resolution: '540p' })).id);
+    const balance = sim.stats().creditBalance;
+    sim.setTiming({ ...FAST, queuedMs: 300 });
+    try {
+      const followUps = [
+        await client.upscaleGeneration(doomed.id, { resolution: '720p' }),
+        await client.addAudio(doomed.id, { prompt: 'the tide comes in' }),
+        await client.createVideo({ model: 'ray-flash-2', prompt: 'washed away', keyframes: { frame0: { type: 'generation', id: doomed.id } } }),
+      ];
+      await client.deleteGeneration(doomed.id);
+      for (const g of followUps) expect(await ended(g.id)).toMatchObject({ state: 'failed', failure_reason: INPUT_FRAMES_FAILURE });
+      expect(sim.stats().creditBalance).toBe(balance);
+    } finally {
+      sim.setTiming(FAST);
+    }
+  });
+});
+
 describe('limits, credits and faults of the follow-ups', () => {
   it('counts video follow-ups against Ray and the image reframe against Photon (429 + Retry-After)', async () => {
     sim.setTiming({ ...FROZEN, queuedMs: 20_000, dreamingMs: 10_000 });

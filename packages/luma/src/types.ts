@@ -222,3 +222,6 @@ export interface LumaApi {
   getCredits(): Promise<Credits>;
   ping(): Promise<boolean>;
 }
+
+/** Everything the HTTP client offers: the pipeline's calls and the follow-ups. */
+export type LumaFullApi = LumaApi & LumaFollowUpApi;
