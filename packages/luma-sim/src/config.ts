@@ -1,6 +1,6 @@
 /**
- * Simulator options: their defaults, how partial options are merged, and how they are read from `LUMA_SIM_*`
- * environment variables (so `npm start` and the local stack can tune the sim without code).
+ * Simulator options: their defaults, how partial options are merged and which values are refused. Reading them
+ * from `LUMA_SIM_*` environment variables is config-env.ts.
  */
 import os from 'node:os';
 
@@ -55,6 +55,25 @@ export interface FaultOptions {
   blacklistedWords: string[];
 }
 
+/** What an extension's asset holds: the whole chain joined into one video, or only the new clip. */
+export const EXTEND_OUTPUTS = ['joined', 'continuation'] as const;
+export type ExtendOutput = (typeof EXTEND_OUTPUTS)[number];
+
+/**
+ * Limits of the follow-up operations (extend, modify, reframe). Luma documents some of them loosely or not at
+ * all, so they are options: the defaults are our best reading (packages/luma-sim/README.md, "Assumptions").
+ */
+export interface FollowUpOptions {
+  /** Longest video an extension chain may reach, in seconds; an extend beyond it answers 400. */
+  maxExtendedSeconds: number;
+  /** Longest input video modify and reframe accept, in seconds; a longer one fails the generation once read. */
+  maxInputVideoSeconds: number;
+  /** Largest input video modify and reframe accept, in bytes. */
+  maxInputVideoBytes: number;
+  /** `joined` (default): an extension's video is its source followed by the new clip; `continuation`: only the new clip. */
+  extendOutput: ExtendOutput;
+}
+
 export type SimLogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type SimLogger = (level: SimLogLevel, message: string, fields?: Record<string, unknown>) => void;
 
@@ -68,6 +87,7 @@ export interface SimulatorOptions {
   timing?: Partial<TimingOptions>;
   limits?: { maxConcurrent?: Partial<FamilyLimits>; createsPerMinute?: Partial<FamilyLimits> };
   faults?: Partial<FaultOptions>;
+  followUps?: Partial<FollowUpOptions>;
   /** Initial credit balance in USD cents (default 100000 = $1000). */
   credits?: number;
   /** Where rendered assets live (default: a fresh temp dir, removed by close()). A given dir is not removed. */
@@ -98,6 +118,7 @@ export interface ResolvedSimulatorOptions {
   timing: TimingOptions;
   limits: LimitOptions;
   faults: FaultOptions;
+  followUps: FollowUpOptions;
   credits: number;
   assetDir: string | undefined;
   seed: number;
@@ -124,6 +145,12 @@ export const DEFAULT_FAULTS: FaultOptions = {
   blacklistedWords: [],
 };
 export const DEFAULT_CREDITS_CENTS = 100_000;
+export const DEFAULT_FOLLOW_UPS: FollowUpOptions = {
+  maxExtendedSeconds: 30,
+  maxInputVideoSeconds: 10,
+  maxInputVideoBytes: 100 * 1024 * 1024,
+  extendOutput: 'joined',
+};
 
 const noopLogger: SimLogger = () => undefined;
 
@@ -138,6 +165,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedSimulatorOp
       createsPerMinute: { ...DEFAULT_LIMITS.createsPerMinute, ...definedOnly(opts.limits?.createsPerMinute) },
     },
     faults: mergeFaults(DEFAULT_FAULTS, opts.faults),
+    followUps: { ...DEFAULT_FOLLOW_UPS, ...definedOnly(opts.followUps) },
     credits: opts.credits ?? DEFAULT_CREDITS_CENTS,
     assetDir: opts.assetDir,
     seed: seedToNumber(opts.seed),
@@ -184,7 +212,17 @@ export function checkRanges(o: Pick<ResolvedSimulatorOptions, 'timing' | 'limits
     problems.push('renderConcurrency must be an integer >= 1');
   }
   if (o.credits !== undefined && !Number.isFinite(o.credits)) problems.push('credits must be a number');
+  if (o.followUps !== undefined) problems.push(...followUpProblems(o.followUps));
   if (problems.length > 0) throw new Error(`Invalid Luma simulator options: ${problems.join('; ')}`);
+}
+
+function followUpProblems(f: FollowUpOptions): string[] {
+  const problems: string[] = [];
+  for (const k of ['maxExtendedSeconds', 'maxInputVideoSeconds', 'maxInputVideoBytes'] as const) {
+    if (!(Number.isFinite(f[k]) && f[k] > 0)) problems.push(`followUps.${k} must be > 0`);
+  }
+  if (!EXTEND_OUTPUTS.includes(f.extendOutput)) problems.push(`followUps.extendOutput must be one of ${EXTEND_OUTPUTS.join(', ')}`);
+  return problems;
 }
 
 /** Strings hash to a 32-bit seed (FNV-1a); no seed at all picks a random one, reported by `seed`. */
@@ -204,129 +242,4 @@ function definedOnly<T extends object>(partial: Partial<T> | undefined): Partial
   if (!partial) return out;
   for (const [k, v] of Object.entries(partial)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Environment
-
-/** Every variable `simulatorOptionsFromEnv` reads, with what it means (also printed by the standalone main). */
-export const SIMULATOR_ENV_VARS: Readonly<Record<string, string>> = {
-  LUMA_SIM_HOST: 'interface to listen on (default 127.0.0.1)',
-  LUMA_SIM_PORT: 'port (default 0 = any free port)',
-  LUMA_SIM_API_KEY: 'accepted bearer key(s), comma-separated (default sim-key)',
-  LUMA_SIM_QUEUED_MS: 'video time in queued (default 1000)',
-  LUMA_SIM_DREAMING_MS: 'video time in dreaming (default 8000)',
-  LUMA_SIM_IMAGE_QUEUED_MS: 'image time in queued (default 500)',
-  LUMA_SIM_IMAGE_DREAMING_MS: 'image time in dreaming (default 3000)',
-  LUMA_SIM_MAX_CONCURRENT: 'concurrent generations: N for both families, or ray=N,photon=M (default ray=10,photon=40)',
-  LUMA_SIM_CREATES_PER_MINUTE: 'creates per sliding minute: N or ray=N,photon=M (default ray=20,photon=80)',
-  LUMA_SIM_FAILURE_RATE: 'probability 0..1 that a generation fails (default 0)',
-  LUMA_SIM_FAILURE_REASONS: 'failure reasons to pick from, separated by | (default: Luma\'s list)',
-  LUMA_SIM_BLACKLISTED_WORDS: 'comma-separated words whose prompts fail with "Contains blacklisted words"',
-  LUMA_SIM_SERVER_ERROR_RATE: 'probability 0..1 that a request answers 500/502/503 (default 0)',
-  LUMA_SIM_SLOW_MS: 'latency added to every API answer (default 0)',
-  LUMA_SIM_ASSET_TTL_MS: 'asset URL lifetime after completion, 0 = never expire (default 600000)',
-  LUMA_SIM_DUPLICATE_CALLBACKS: 'times each state callback is sent (default 2)',
-  LUMA_SIM_CALLBACK_FAILURE_RATE: 'probability 0..1 that a callback delivery is lost (default 0)',
-  LUMA_SIM_CREDITS: 'initial credit balance in USD cents (default 100000)',
-  LUMA_SIM_ASSET_DIR: 'where assets are rendered (default: a temp dir removed on close)',
-  LUMA_SIM_SEED: 'PRNG seed (number or string) for reproducible fault injection',
-  LUMA_SIM_MAX_RENDER_HEIGHT: 'cap on the rendered short side in px; 4k is reported but rendered smaller (default 1080)',
-  LUMA_SIM_RENDER_CONCURRENCY: 'ffmpeg renders at once (default: CPUs, at most 4)',
-  LUMA_SIM_ALLOW_REMOTE_INPUTS: 'true: fetch input images from any host, not just localhost (default false)',
-};
-
-/**
- * Reads `LUMA_SIM_*` variables into options; unset or empty variables keep the defaults. A malformed value
- * throws (naming the variable) instead of being ignored, because a silently ignored fault knob makes tests lie.
- */
-export function simulatorOptionsFromEnv(env: Record<string, string | undefined> = process.env): SimulatorOptions {
-  const read = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const num = (name: string, check: (n: number) => boolean = (n) => n >= 0): number | undefined => {
-    const raw = read(name);
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || !check(n)) throw new Error(`${name}: invalid value ${JSON.stringify(raw)}`);
-    return n;
-  };
-  const rate = (name: string) => num(name, (n) => n >= 0 && n <= 1);
-  const int = (name: string, min: number) => num(name, (n) => Number.isInteger(n) && n >= min);
-  const list = (name: string, sep: string) =>
-    read(name)
-      ?.split(sep)
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0);
-  const familyLimits = (name: string): Partial<FamilyLimits> | undefined => {
-    const raw = read(name);
-    if (raw === undefined) return undefined;
-    const bad = () => new Error(`${name}: expected N or ray=N,photon=M, got ${JSON.stringify(raw)}`);
-    if (/^\d+$/.test(raw)) {
-      const n = Number(raw);
-      if (n < 1) throw bad();
-      return { ray: n, photon: n };
-    }
-    const out: Partial<FamilyLimits> = {};
-    for (const part of raw.split(',')) {
-      const m = /^\s*(ray|photon)\s*=\s*(\d+)\s*$/.exec(part);
-      if (!m || Number(m[2]) < 1) throw bad();
-      out[m[1] as ModelFamily] = Number(m[2]);
-    }
-    return out;
-  };
-  const bool = (name: string): boolean | undefined => {
-    const raw = read(name)?.toLowerCase();
-    if (raw === undefined) return undefined;
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    throw new Error(`${name}: expected true or false, got ${JSON.stringify(raw)}`);
-  };
-
-  const opts: SimulatorOptions = {};
-  const host = read('LUMA_SIM_HOST');
-  if (host !== undefined) opts.host = host;
-  const port = int('LUMA_SIM_PORT', 0);
-  if (port !== undefined) opts.port = port;
-  const keys = list('LUMA_SIM_API_KEY', ',');
-  if (keys && keys.length > 0) opts.apiKeys = keys;
-
-  const timing: Partial<TimingOptions> = {
-    queuedMs: num('LUMA_SIM_QUEUED_MS'),
-    dreamingMs: num('LUMA_SIM_DREAMING_MS'),
-    imageQueuedMs: num('LUMA_SIM_IMAGE_QUEUED_MS'),
-    imageDreamingMs: num('LUMA_SIM_IMAGE_DREAMING_MS'),
-  };
-  if (Object.values(timing).some((v) => v !== undefined)) opts.timing = timing;
-
-  const maxConcurrent = familyLimits('LUMA_SIM_MAX_CONCURRENT');
-  const createsPerMinute = familyLimits('LUMA_SIM_CREATES_PER_MINUTE');
-  if (maxConcurrent || createsPerMinute) opts.limits = { maxConcurrent, createsPerMinute };
-
-  const faults: Partial<FaultOptions> = {
-    failureRate: rate('LUMA_SIM_FAILURE_RATE'),
-    failureReasons: list('LUMA_SIM_FAILURE_REASONS', '|'),
-    blacklistedWords: list('LUMA_SIM_BLACKLISTED_WORDS', ','),
-    serverErrorRate: rate('LUMA_SIM_SERVER_ERROR_RATE'),
-    slowMs: num('LUMA_SIM_SLOW_MS'),
-    assetTtlMs: num('LUMA_SIM_ASSET_TTL_MS'),
-    duplicateCallbacks: int('LUMA_SIM_DUPLICATE_CALLBACKS', 1),
-    callbackFailureRate: rate('LUMA_SIM_CALLBACK_FAILURE_RATE'),
-  };
-  if (Object.values(faults).some((v) => v !== undefined)) opts.faults = faults;
-
-  const credits = num('LUMA_SIM_CREDITS', Number.isFinite);
-  if (credits !== undefined) opts.credits = credits;
-  const assetDir = read('LUMA_SIM_ASSET_DIR');
-  if (assetDir !== undefined) opts.assetDir = assetDir;
-  const seed = read('LUMA_SIM_SEED');
-  if (seed !== undefined) opts.seed = /^\d+$/.test(seed) ? Number(seed) : seed;
-  const maxRenderHeight = int('LUMA_SIM_MAX_RENDER_HEIGHT', 64);
-  if (maxRenderHeight !== undefined) opts.maxRenderHeight = maxRenderHeight;
-  const renderConcurrency = int('LUMA_SIM_RENDER_CONCURRENCY', 1);
-  if (renderConcurrency !== undefined) opts.renderConcurrency = renderConcurrency;
-  const allowRemote = bool('LUMA_SIM_ALLOW_REMOTE_INPUTS');
-  if (allowRemote !== undefined) opts.allowRemoteInputs = allowRemote;
-  return opts;
 }

@@ -4,25 +4,73 @@
  * generation JSON). Data and pure functions only, shared by the engine (lifecycle.ts), the registry that answers
  * queries over records (generation-registry.ts), the renderer hand-off (generation-render.ts) and the routes.
  */
-import type { ModelFamily } from './config';
+import type { ExtendOutput, ModelFamily } from './config';
 import type { Size } from './dimensions';
-import type { AspectRatio, Duration, GenerationState, GenerationType, ImageFormat, LumaGenerationJson, Resolution } from './types';
-import type { InputImage } from './validation';
+import type {
+  AspectRatio,
+  Duration,
+  GenerationState,
+  GenerationType,
+  ImageFormat,
+  LumaGenerationJson,
+  ModifyMode,
+  Resolution,
+} from './types';
+import type { InputImage, ReframeGeometry } from './validation';
+
+/** A completed video generation of this sim that another one is made from (upscale, audio, extend). */
+export interface SourceClip {
+  id: string;
+  /** Its rendered asset file (kept until the source is deleted or the sim closes). */
+  path: string;
+  durationSeconds: number;
+  hasAudio: boolean;
+}
+
+export interface FreshVideoPlan {
+  kind: 'video';
+  prompt: string;
+  aspectRatio: AspectRatio;
+  resolution: Resolution;
+  duration: Duration;
+  /** URL of the input image painted as background (an image keyframe), if any. */
+  backgroundUrl?: string;
+  note?: string;
+  /**
+   * Extensions: the clip continues `before` (frame0 = generation: it starts on that video's last frame) and/or
+   * leads into `after` (frame1 = generation: it ends where that video starts). `output` says whether the asset is
+   * the joined chain or the new clip alone.
+   */
+  extend?: { before?: SourceClip; after?: SourceClip; output: ExtendOutput };
+}
 
 /** What to render, fixed at admission. */
 export type RenderPlan =
-  | {
-      kind: 'video';
-      prompt: string;
-      aspectRatio: AspectRatio;
-      resolution: Resolution;
-      duration: Duration;
-      withAudio: boolean;
-      /** URL of the input image painted as background (an image keyframe), if any. */
-      backgroundUrl?: string;
-      note?: string;
-    }
-  | { kind: 'image'; prompt: string; aspectRatio: AspectRatio; format: ImageFormat; backgroundUrl?: string };
+  | FreshVideoPlan
+  | { kind: 'image'; prompt: string; aspectRatio: AspectRatio; format: ImageFormat; backgroundUrl?: string }
+  | { kind: 'upscale'; source: SourceClip; resolution: Resolution }
+  | { kind: 'add_audio'; source: SourceClip; prompt: string }
+  | { kind: 'modify'; mode: ModifyMode; prompt?: string; mediaUrl: string; firstFrameUrl?: string }
+  | { kind: 'reframe_video'; aspectRatio: AspectRatio; prompt?: string; mediaUrl: string; firstFrameUrl?: string; geometry: ReframeGeometry }
+  | { kind: 'reframe_image'; aspectRatio: AspectRatio; prompt?: string; mediaUrl: string; format: ImageFormat; geometry: ReframeGeometry };
+
+/**
+ * What a generation's asset is, as later requests need to know it (upscale: its resolution; audio: whether it
+ * has audio; extend: how long its chain is). Known at admission for generated videos, once the input is read for
+ * edits of a URL; final when the generation completes.
+ */
+export interface MediaFacts {
+  resolution?: Resolution;
+  aspectRatio?: AspectRatio;
+  durationSeconds?: number;
+  chainSeconds?: number;
+  hasAudio: boolean;
+}
+
+/** Image and reframe_image generations hold an image; every other type a video. */
+export function assetMedia(type: GenerationType): 'video' | 'image' {
+  return type === 'image' || type === 'reframe_image' ? 'image' : 'video';
+}
 
 export interface GenerationRecord {
   id: string;
@@ -37,6 +85,7 @@ export interface GenerationRecord {
   /** What `request` shows on the wire. */
   requestEcho: Record<string, unknown>;
   plan: RenderPlan;
+  facts: MediaFacts;
   inputImages: InputImage[];
   /** Decided at admission so that fault injection is reproducible per seed. */
   plannedFailure: string | null;
@@ -58,6 +107,8 @@ export interface Submission {
   model: string;
   requestBody: unknown;
   plan: RenderPlan;
+  /** What is known of the result already (MediaFacts). */
+  facts: MediaFacts;
   inputImages: InputImage[];
   callbackUrl?: string;
   costCents: number;

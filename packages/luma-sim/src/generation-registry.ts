@@ -5,7 +5,7 @@
  * `sync` image requests and shutdown use. The engine owns one registry; only it adds records or wakes waiters.
  */
 import type { ModelFamily } from './config';
-import { isTerminal, type GenerationRecord } from './generation-record';
+import { assetMedia, isTerminal, type GenerationRecord } from './generation-record';
 import type { InFlightSummary } from './limits';
 import type { ExistingGeneration } from './validation';
 
@@ -28,11 +28,7 @@ export class GenerationRegistry {
   lookup = (id: string): ExistingGeneration | undefined => {
     const rec = this.records.get(id);
     if (!rec || rec.deleted) return undefined;
-    return {
-      generationType: rec.generationType,
-      state: rec.state,
-      resolution: rec.plan.kind === 'video' ? rec.plan.resolution : undefined,
-    };
+    return { generationType: rec.generationType, state: rec.state, media: assetMedia(rec.generationType), ...rec.facts };
   };
 
   all(): GenerationRecord[] {

@@ -1,82 +1,93 @@
 /**
  * The hand-off from a generation's lifecycle to the renderer: turns the record's plan into a real ffmpeg render
- * (a video with title card, prompt, optional background image and audio; or a still image) inside the
- * generation's directory, under a render slot so a burst of creates queues instead of thrashing the CPU, and
- * records the asset on the record. The lifecycle (lifecycle.ts) decides when to render and what a failure means;
- * this module only knows how.
+ * inside the generation's directory, under a render slot so a burst of creates queues instead of thrashing the
+ * CPU, and records the asset (and what it turned out to be) on the record. Generated media — a video with title
+ * card, prompt, optional background image, or an extension of existing videos; a still image — is rendered here;
+ * the edits of existing media (upscale, audio, modify, reframe) in generation-render-edit.ts. The lifecycle
+ * (lifecycle.ts) decides when to render and what a failure means; these modules only know how.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SimLogger } from './config';
 import { SHORT_SIDE_PX, imageSize, videoSize } from './dimensions';
-import type { GenerationRecord } from './generation-record';
-import type { FetchedInput } from './inputs';
+import { GenerationFailure, setAsset, type RenderHandOff } from './generation-asset';
+import { preflightEdit, renderEdit } from './generation-render-edit';
+import type { FreshVideoPlan, GenerationRecord } from './generation-record';
+import { INPUT_FRAMES_FAILURE, type FetchedInput } from './inputs';
 import { renderImage, renderVideo, type RenderText } from './render';
-import type { Semaphore } from './semaphore';
+import { extractFrame, joinClips } from './render-edit';
 
-const CONTENT_TYPES: Record<string, string> = { mp4: 'video/mp4', jpg: 'image/jpeg', png: 'image/png' };
-
-export interface RenderHandOff {
-  /** Bounds concurrent renders across all generations. */
-  slots: Semaphore;
-  /** The generation's own directory: the asset is written here. */
-  generationDir: string;
-  /** Scratch directory for this render (the lifecycle removes it). */
-  workDir: string;
-  maxRenderHeight: number;
-  log: SimLogger;
+/**
+ * What can be decided once the inputs are read and before dreaming starts: the failure reason of an input that
+ * is readable but unusable, or null. Also completes `rec.facts` from the inputs (an edit's size and length).
+ */
+export function preflight(rec: GenerationRecord, inputs: FetchedInput[]): string | null {
+  return preflightEdit(rec, inputs);
 }
 
-/** Renders `rec`'s plan, painting `inputs`' background image in, and sets `rec.asset` and `rec.renderedSize`. */
+/** Renders `rec`'s plan from `inputs` and sets `rec.asset`, `rec.renderedSize` and the final `rec.facts`. */
 export async function renderGeneration(rec: GenerationRecord, inputs: FetchedInput[], handOff: RenderHandOff): Promise<void> {
-  const { slots, generationDir, workDir, maxRenderHeight, log } = handOff;
-  const signal = rec.abort.signal;
-  const release = await slots.acquire(signal);
+  const release = await handOff.slots.acquire(rec.abort.signal);
   try {
-    await fs.promises.mkdir(workDir, { recursive: true });
+    await fs.promises.mkdir(handOff.workDir, { recursive: true });
     const plan = rec.plan;
-    const background = plan.backgroundUrl ? inputs.find((i) => i.url === plan.backgroundUrl)?.file : undefined;
-    if (plan.kind === 'video') {
-      const size = videoSize(plan.resolution, plan.aspectRatio, maxRenderHeight);
-      const file = 'video.mp4';
-      const outPath = path.join(generationDir, file);
-      const rendered = Math.min(size.width, size.height);
-      const capped = rendered < SHORT_SIDE_PX[plan.resolution] ? ` (rendered at ${rendered}p)` : '';
-      const text: RenderText = {
-        title: `${rec.model} · ${plan.resolution}${capped} · ${plan.aspectRatio} · ${plan.duration} · ${rec.id.slice(0, 8)}`,
-        prompt: plan.note ? `${plan.prompt}\n${plan.note}` : plan.prompt,
-      };
-      await renderVideo({
-        outPath,
-        workDir,
-        size,
-        durationSeconds: Number.parseInt(plan.duration, 10),
-        text,
-        backgroundImage: background,
-        withAudio: plan.withAudio,
-        signal,
-        log,
-      });
-      rec.asset = { path: outPath, file, contentType: CONTENT_TYPES.mp4, expiresAt: 0 };
-      rec.renderedSize = size;
-    } else {
-      const size = imageSize(plan.aspectRatio);
-      const file = `image.${plan.format}`;
-      const outPath = path.join(generationDir, file);
-      await renderImage({
-        outPath,
-        workDir,
-        size,
-        format: plan.format,
-        text: { title: `${rec.model} · ${plan.aspectRatio} · ${rec.id.slice(0, 8)}`, prompt: plan.prompt },
-        backgroundImage: background,
-        signal,
-        log,
-      });
-      rec.asset = { path: outPath, file, contentType: CONTENT_TYPES[plan.format], expiresAt: 0 };
-      rec.renderedSize = size;
-    }
+    if (plan.kind === 'video') await renderFreshVideo(rec, plan, inputs, handOff);
+    else if (plan.kind === 'image') await renderFreshImage(rec, inputs, handOff);
+    else await renderEdit(rec, inputs, handOff);
   } finally {
     release();
   }
+}
+
+async function renderFreshVideo(rec: GenerationRecord, plan: FreshVideoPlan, inputs: FetchedInput[], handOff: RenderHandOff): Promise<void> {
+  const { generationDir, workDir, maxRenderHeight, log } = handOff;
+  const signal = rec.abort.signal;
+  const size = videoSize(plan.resolution, plan.aspectRatio, maxRenderHeight);
+  const rendered = Math.min(size.width, size.height);
+  const capped = rendered < SHORT_SIDE_PX[plan.resolution] ? ` (rendered at ${rendered}p)` : '';
+  const text: RenderText = {
+    title: `${rec.model} · ${plan.resolution}${capped} · ${plan.aspectRatio} · ${plan.duration} · ${rec.id.slice(0, 8)}`,
+    prompt: plan.note ? `${plan.prompt}\n${plan.note}` : plan.prompt,
+  };
+  // An extension starts on its source's last frame (or, extending backwards, leads into its first one).
+  let background = plan.backgroundUrl ? inputs.find((i) => i.url === plan.backgroundUrl)?.file : undefined;
+  const { before, after, output } = plan.extend ?? {};
+  for (const source of [before, after]) {
+    // Deleted since admission: its media is gone, as at Luma.
+    if (source && !fs.existsSync(source.path)) throw new GenerationFailure(INPUT_FRAMES_FAILURE);
+  }
+  if (before || after) {
+    background = path.join(workDir, 'continue-from.png');
+    await extractFrame(before ? before.path : after!.path, before ? 'last' : 'first', background, signal);
+  }
+  const durationSeconds = Number.parseInt(plan.duration, 10);
+  const joined = output === 'joined' && Boolean(before || after);
+  const clipPath = joined ? path.join(workDir, 'clip.mp4') : path.join(generationDir, 'video.mp4');
+  await renderVideo({ outPath: clipPath, workDir, size, durationSeconds, text, backgroundImage: background, signal, log });
+  if (joined) {
+    const outPath = path.join(generationDir, 'video.mp4');
+    await joinClips([before?.path, clipPath, after?.path].filter((p): p is string => p !== undefined), outPath, size, signal);
+    setAsset(rec, outPath, size);
+    rec.facts = { ...rec.facts, durationSeconds: rec.facts.chainSeconds, hasAudio: false };
+  } else {
+    setAsset(rec, clipPath, size);
+    rec.facts = { ...rec.facts, durationSeconds, hasAudio: false };
+  }
+}
+
+async function renderFreshImage(rec: GenerationRecord, inputs: FetchedInput[], handOff: RenderHandOff): Promise<void> {
+  const plan = rec.plan;
+  if (plan.kind !== 'image') return;
+  const size = imageSize(plan.aspectRatio);
+  const outPath = path.join(handOff.generationDir, `image.${plan.format}`);
+  await renderImage({
+    outPath,
+    workDir: handOff.workDir,
+    size,
+    format: plan.format,
+    text: { title: `${rec.model} · ${plan.aspectRatio} · ${rec.id.slice(0, 8)}`, prompt: plan.prompt },
+    backgroundImage: plan.backgroundUrl ? inputs.find((i) => i.url === plan.backgroundUrl)?.file : undefined,
+    signal: rec.abort.signal,
+    log: handOff.log,
+  });
+  setAsset(rec, outPath, size);
 }

@@ -1,6 +1,6 @@
 /**
- * Generation lifecycle: admission (limits, credits), then queued → dreaming → completed | failed over time,
- * with the asset rendered for real while dreaming. Completion waits for the render when ffmpeg is slower than
+ * Generation lifecycle: admission (limits, credits), then queued → inputs read → dreaming → completed | failed
+ * over time, with the asset rendered for real while dreaming. Completion waits for the render when ffmpeg is slower than
  * `dreamingMs`. Every step runs under the generation's AbortController, so delete() and close() stop it cleanly.
  * Each state change is sent to the generation's callback URL (callbacks.ts). This module holds the state
  * progression and its timers; the records and the queries over them are in generation-record.ts and
@@ -15,14 +15,15 @@ import { CallbackSender } from './callbacks';
 import type { ModelFamily, ResolvedSimulatorOptions, SimLogger, TimingOptions } from './config';
 import { CreditLedger } from './credits';
 import { FaultInjector } from './faults';
-import { generationJson, isTerminal, type GenerationRecord, type LifecycleCounters, type Submission } from './generation-record';
+import { GenerationFailure } from './generation-asset';
+import { assetMedia, generationJson, isTerminal, type GenerationRecord, type LifecycleCounters, type Submission } from './generation-record';
 import { GenerationRegistry, TerminalWaiters } from './generation-registry';
-import { renderGeneration } from './generation-render';
-import { fetchInputImages, INPUT_FRAMES_FAILURE } from './inputs';
+import { preflight, renderGeneration } from './generation-render';
+import { fetchInputImages } from './inputs';
 import { CreateLimiter, InFlightSummary } from './limits';
 import { RenderAbortedError } from './render';
 import { Semaphore } from './semaphore';
-import { GenerationState, HttpError, LumaGenerationJson } from './types';
+import { GENERATION_TYPES, GenerationState, GenerationType, HttpError, LumaGenerationJson } from './types';
 import type { GenerationLookup } from './validation';
 
 export interface LifecycleDeps {
@@ -40,7 +41,7 @@ export interface LifecycleDeps {
 
 export class GenerationEngine {
   readonly counters: LifecycleCounters = {
-    creates: { video: 0, image: 0, upscale_video: 0, add_audio: 0 },
+    creates: Object.fromEntries(GENERATION_TYPES.map((t) => [t, 0])) as Record<GenerationType, number>,
     rateLimited: 0,
     insufficientCredits: 0,
     completed: 0,
@@ -49,7 +50,6 @@ export class GenerationEngine {
   private readonly registry = new GenerationRegistry();
   private readonly terminalWaiters = new TerminalWaiters();
   private readonly runs = new Set<Promise<void>>();
-  private readonly expiryTimers = new Set<NodeJS.Timeout>();
   private readonly renderSlots: Semaphore;
   private timing: TimingOptions;
   private readonly log: SimLogger;
@@ -132,7 +132,7 @@ export class GenerationEngine {
     this.deps.limiter.recordAccepted(sub.family);
 
     const now = Date.now();
-    const isImage = sub.plan.kind === 'image';
+    const isImage = sub.family === 'photon';
     const rec: GenerationRecord = {
       id: randomUUID(),
       generationType: sub.generationType,
@@ -144,6 +144,7 @@ export class GenerationEngine {
       requestBody: structuredClone(sub.requestBody),
       requestEcho: { ...(sub.requestBody as Record<string, unknown>), generation_type: sub.generationType },
       plan: sub.plan,
+      facts: { ...sub.facts },
       inputImages: sub.inputImages,
       plannedFailure: this.deps.faults.plannedFailure(sub.promptForModeration),
       callbackUrl: sub.callbackUrl,
@@ -180,8 +181,6 @@ export class GenerationEngine {
   async shutdown(): Promise<void> {
     this.closed = true;
     for (const rec of this.registry.all()) rec.abort.abort();
-    for (const t of this.expiryTimers) clearTimeout(t);
-    this.expiryTimers.clear();
     this.terminalWaiters.wakeAll();
     await Promise.allSettled([...this.runs]);
   }
@@ -193,19 +192,28 @@ export class GenerationEngine {
     const signal = rec.abort.signal;
     const workDir = path.join(this.generationDir(rec.id), 'work');
     try {
-      const isImage = rec.plan.kind === 'image';
+      const isImage = rec.family === 'photon';
       await sleep(isImage ? this.timing.imageQueuedMs : this.timing.queuedMs, undefined, { signal });
 
-      // Luma reads input images when the job starts; an unreadable one fails the generation right there.
+      // Luma reads input media when the job starts; an unreadable (or unusable) one fails the generation right there.
+      const { followUps } = this.deps.options;
       const fetched = await fetchInputImages(rec.inputImages, {
         dir: workDir,
         timeoutMs: this.deps.options.inputFetchTimeoutMs,
         allowRemote: this.deps.options.allowRemoteInputs,
+        maxVideoSeconds: followUps.maxInputVideoSeconds,
+        maxVideoBytes: followUps.maxInputVideoBytes,
         signal,
       });
       if (!fetched.ok) {
-        this.log('info', 'luma-sim: input image unreadable', { id: rec.id, field: fetched.field, url: fetched.url, why: fetched.why });
-        this.fail(rec, INPUT_FRAMES_FAILURE);
+        this.log('info', 'luma-sim: input unreadable', { id: rec.id, field: fetched.field, url: fetched.url, why: fetched.why });
+        this.fail(rec, fetched.reason);
+        return;
+      }
+      const refused = preflight(rec, fetched.inputs);
+      if (refused !== null) {
+        this.log('info', 'luma-sim: input refused', { id: rec.id, reason: refused });
+        this.fail(rec, refused);
         return;
       }
 
@@ -232,6 +240,10 @@ export class GenerationEngine {
         await render;
       } catch (err) {
         if (signal.aborted) return;
+        if (err instanceof GenerationFailure) {
+          this.fail(rec, err.reason);
+          return;
+        }
         this.log('error', 'luma-sim: render failed', { id: rec.id, error: (err as Error).message });
         this.fail(rec, 'Job failed');
         return;
@@ -251,16 +263,8 @@ export class GenerationEngine {
     const ttl = this.deps.faults.options.assetTtlMs;
     asset.expiresAt = ttl > 0 ? Date.now() + ttl : 0;
     const url = this.deps.signer.url(this.deps.origin(), rec.id, asset.file, asset.expiresAt);
-    rec.assets = rec.plan.kind === 'video' ? { video: url } : { image: url };
-    if (ttl > 0) {
-      // Expired files are useless (their URL answers 403), so free the disk.
-      const timer = setTimeout(() => {
-        this.expiryTimers.delete(timer);
-        void fs.promises.rm(asset.path, { force: true }).catch(() => undefined);
-      }, ttl + 1000);
-      timer.unref();
-      this.expiryTimers.add(timer);
-    }
+    // The file outlives its URL: upscale, audio and extend of this generation read it later, as Luma keeps it.
+    rec.assets = assetMedia(rec.generationType) === 'video' ? { video: url } : { image: url };
     this.counters.completed++;
     this.transition(rec, 'completed');
   }

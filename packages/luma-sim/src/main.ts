@@ -3,7 +3,7 @@
  * Standalone runner: `node packages/luma-sim/dist/main.js` starts the sim from LUMA_SIM_* variables and prints
  * the values to export for a client (LUMAAI_BASE_URL, LUMAAI_API_KEY). Ctrl-C closes it cleanly.
  */
-import { simulatorOptionsFromEnv, SIMULATOR_ENV_VARS } from './config';
+import { simulatorOptionsFromEnv, SIMULATOR_ENV_VARS } from './config-env';
 import { startLumaSimulator } from './simulator';
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Real assets, rendered with ffmpeg (through @d2v/media's spawn wrapper): an H.264 MP4 (moving test pattern, the
- * prompt drawn on it) for videos and a JPEG/PNG for images.
+ * prompt drawn on it) for videos and a JPEG/PNG for images. Edits of existing media are render-edit.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -124,7 +124,7 @@ export interface RenderText {
 }
 
 /** drawtext filters for the caption and the prompt, or `null` (pass-through) when no font exists. */
-async function textFilters(size: Size, text: RenderText, workDir: string, log: SimLogger): Promise<string> {
+export async function textFilters(size: Size, text: RenderText, workDir: string, log: SimLogger): Promise<string> {
   const font = findFont();
   if (!font) {
     if (warnedNoFont) return 'null';
@@ -175,10 +175,8 @@ export interface VideoRenderJob {
   size: Size;
   durationSeconds: number;
   text: RenderText;
-  /** A local image file painted as the background (an image keyframe). */
+  /** A local image file painted as the background (an image keyframe, an extension's first frame). */
   backgroundImage?: string;
-  /** Add a sine tone audio track (add_audio generations). */
-  withAudio?: boolean;
   signal?: AbortSignal;
   log: SimLogger;
 }
@@ -190,14 +188,11 @@ export async function renderVideo(job: VideoRenderJob): Promise<void> {
     ...(job.backgroundImage ? ['-loop', '1', '-framerate', String(VIDEO_FPS), '-i', job.backgroundImage] : []),
     ...base.inputs,
   ];
-  const audioIndex = job.backgroundImage ? 2 : 1;
-  if (job.withAudio) inputs.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
   const args = [
     '-loglevel', 'error',
     ...inputs,
     '-filter_complex', `${base.graph};[base]${text},format=yuv420p[v]`,
     '-map', '[v]',
-    ...(job.withAudio ? ['-map', `${audioIndex}:a`, '-c:a', 'aac', '-b:a', '96k'] : []),
     '-t', String(job.durationSeconds),
     '-r', String(VIDEO_FPS),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',

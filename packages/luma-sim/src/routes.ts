@@ -1,25 +1,20 @@
 /**
  * The HTTP surface: Luma's routes under `/dream-machine/v1` and the signed asset route, with Luma's cross-cutting
  * behaviour applied in this order — latency (slowMs), injected 5xx (before any work, so a 5xx create never
- * creates), bearer auth, body parsing, then the route.
+ * creates), bearer auth, body parsing, then the route. The follow-up routes (upscale, audio, modify, reframe) are
+ * in routes-follow-up.ts; extending is a video create with a generation keyframe, here.
  */
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ASSET_ROUTE_PREFIX, AssetSigner } from './assets';
-import type { SimLogger } from './config';
-import { ADD_AUDIO_CENTS, CreditLedger, imageCostCents, upscaleCostCents, videoCostCents } from './credits';
+import type { FollowUpOptions, SimLogger } from './config';
+import { CreditLedger, imageCostCents, videoCostCents } from './credits';
 import { FaultInjector } from './faults';
-import type { RenderPlan } from './generation-record';
+import type { FreshVideoPlan } from './generation-record';
 import { GenerationEngine } from './lifecycle';
-import { GenerationListJson, HttpError, notFound, unprocessable, VideoModel } from './types';
-import {
-  CONCEPT_KEYS,
-  validateAudioRequest,
-  validateImageRequest,
-  validateListQuery,
-  validateUpscaleRequest,
-  validateVideoRequest,
-} from './validation';
+import { registerFollowUpRoutes, sourceClip } from './routes-follow-up';
+import { GenerationListJson, HttpError, notFound, unprocessable } from './types';
+import { CONCEPT_KEYS, validateImageRequest, validateListQuery, validateVideoRequest } from './validation';
 
 export const API_PREFIX = '/dream-machine/v1';
 const MAX_BODY = '2mb';
@@ -34,6 +29,7 @@ export interface AppContext {
   faults: FaultInjector;
   ledger: CreditLedger;
   signer: AssetSigner;
+  followUps: Readonly<FollowUpOptions>;
   apiKeys: () => readonly string[];
   counters: HttpCounters;
   /** Aborted by close(), so that slowMs sleeps do not hold shutdown. */
@@ -106,25 +102,37 @@ function buildApiRouter(ctx: AppContext): Router {
   });
 
   const createVideo = (req: Request, res: Response) => {
-    const spec = validateVideoRequest(req.body, engine.lookup);
+    const spec = validateVideoRequest(req.body, engine.lookup, ctx.followUps.maxExtendedSeconds);
     const imageKeyframe = [spec.frame0, spec.frame1].find((k) => k?.type === 'image');
-    const extended = [spec.frame0, spec.frame1].find((k) => k?.type === 'generation');
-    const plan: RenderPlan = {
+    // A generation as frame0 extends it forwards, as frame1 backwards (the new clip leads into it).
+    const before = spec.frame0?.type === 'generation' ? sourceClip(engine, spec.frame0.id) : undefined;
+    const after = spec.frame1?.type === 'generation' ? sourceClip(engine, spec.frame1.id) : undefined;
+    const extendOutput = ctx.followUps.extendOutput;
+    const notes = [before && `(extends ${before.id})`, after && `(leads into ${after.id})`].filter(Boolean);
+    const plan: FreshVideoPlan = {
       kind: 'video',
       prompt: spec.prompt ?? '',
       aspectRatio: spec.aspectRatio,
       resolution: spec.resolution,
       duration: spec.duration,
-      withAudio: false,
       backgroundUrl: imageKeyframe?.type === 'image' ? imageKeyframe.url : undefined,
-      note: extended?.type === 'generation' ? `(extends ${extended.id})` : undefined,
+      note: notes.length > 0 ? notes.join(' ') : undefined,
+      extend: before || after ? { before, after, output: extendOutput } : undefined,
     };
+    const clipSeconds = Number.parseInt(spec.duration, 10);
     const rec = engine.submit({
       generationType: 'video',
       family: 'ray',
       model: spec.model,
       requestBody: req.body,
       plan,
+      facts: {
+        resolution: spec.resolution,
+        aspectRatio: spec.aspectRatio,
+        durationSeconds: plan.extend && extendOutput === 'joined' ? spec.chainSeconds : clipSeconds,
+        chainSeconds: spec.chainSeconds,
+        hasAudio: false,
+      },
       inputImages: spec.inputImages,
       callbackUrl: spec.callbackUrl,
       costCents: videoCostCents(spec.model, spec.resolution, spec.duration),
@@ -143,6 +151,7 @@ function buildApiRouter(ctx: AppContext): Router {
       model: spec.model,
       requestBody: req.body,
       plan: { kind: 'image', prompt: spec.prompt, aspectRatio: spec.aspectRatio, format: spec.format, backgroundUrl: spec.backgroundUrl },
+      facts: { aspectRatio: spec.aspectRatio, hasAudio: false },
       inputImages: spec.inputImages,
       callbackUrl: spec.callbackUrl,
       costCents: imageCostCents(spec.model),
@@ -177,45 +186,7 @@ function buildApiRouter(ctx: AppContext): Router {
     res.status(204).end();
   });
 
-  api.post('/generations/:id/upscale', (req, res) => {
-    const sourceId = String(req.params.id);
-    const source = engine.get(sourceId);
-    if (!source || source.deleted) throw notFound();
-    const spec = validateUpscaleRequest(req.body, sourceId, engine.lookup);
-    if (source.plan.kind !== 'video') throw notFound(); // unreachable: validation refuses image sources
-    const rec = engine.submit({
-      generationType: 'upscale_video',
-      family: 'ray',
-      model: source.model,
-      requestBody: req.body,
-      plan: { ...source.plan, resolution: spec.resolution, backgroundUrl: undefined, note: `(upscaled from ${sourceId})` },
-      inputImages: [],
-      callbackUrl: spec.callbackUrl,
-      costCents: upscaleCostCents(source.model as VideoModel, spec.resolution, source.plan.duration),
-      promptForModeration: source.plan.prompt,
-    });
-    res.status(201).json(engine.toJson(rec));
-  });
-
-  api.post('/generations/:id/audio', (req, res) => {
-    const sourceId = String(req.params.id);
-    const source = engine.get(sourceId);
-    if (!source || source.deleted) throw notFound();
-    const spec = validateAudioRequest(req.body, sourceId, engine.lookup);
-    if (source.plan.kind !== 'video') throw notFound();
-    const rec = engine.submit({
-      generationType: 'add_audio',
-      family: 'ray',
-      model: source.model,
-      requestBody: req.body,
-      plan: { ...source.plan, withAudio: true, backgroundUrl: undefined, note: `(audio: ${spec.prompt})` },
-      inputImages: [],
-      callbackUrl: spec.callbackUrl,
-      costCents: ADD_AUDIO_CENTS,
-      promptForModeration: spec.prompt,
-    });
-    res.status(201).json(engine.toJson(rec));
-  });
+  registerFollowUpRoutes(api, ctx);
 
   api.use((_req: Request, res: Response) => {
     res.status(404).json({ detail: 'Not Found' });

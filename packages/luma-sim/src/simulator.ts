@@ -9,10 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { AssetSigner } from './assets';
 import { CallbackCounters, CallbackSender } from './callbacks';
-import { FamilyLimits, FaultOptions, LimitOptions, resolveOptions, SimulatorOptions, TimingOptions } from './config';
+import { FamilyLimits, FaultOptions, FollowUpOptions, LimitOptions, resolveOptions, SimulatorOptions, TimingOptions } from './config';
 import { CreditLedger } from './credits';
 import type { Size } from './dimensions';
 import { FaultInjector } from './faults';
+import type { MediaFacts } from './generation-record';
 import { GenerationEngine } from './lifecycle';
 import { CreateLimiter } from './limits';
 import { API_PREFIX, buildApp, HttpCounters } from './routes';
@@ -32,6 +33,8 @@ export interface SimulatedGeneration {
   plannedFailure: string | null;
   /** Pixel size actually rendered (4k is capped by maxRenderHeight). */
   renderedSize?: Size;
+  /** What the asset is, as follow-ups see it: reported resolution, aspect ratio, seconds, chain seconds, audio. */
+  facts: MediaFacts;
   /** Local path of the rendered asset, while it exists. */
   assetPath?: string;
 }
@@ -74,7 +77,7 @@ export interface LumaSimulator {
   setLimits(partial: { maxConcurrent?: Partial<FamilyLimits>; createsPerMinute?: Partial<FamilyLimits> }): void;
   setCredits(cents: number): void;
   /** Current effective options (copies). */
-  settings(): { timing: TimingOptions; limits: LimitOptions; faults: FaultOptions };
+  settings(): { timing: TimingOptions; limits: LimitOptions; faults: FaultOptions; followUps: FollowUpOptions };
 }
 
 export async function startLumaSimulator(opts: SimulatorOptions = {}): Promise<LumaSimulator> {
@@ -99,6 +102,7 @@ export async function startLumaSimulator(opts: SimulatorOptions = {}): Promise<L
     faults,
     ledger,
     signer,
+    followUps: options.followUps,
     apiKeys: () => options.apiKeys,
     counters: httpCounters,
     closing: closing.signal,
@@ -155,6 +159,7 @@ export async function startLumaSimulator(opts: SimulatorOptions = {}): Promise<L
         refunded: rec.refunded,
         plannedFailure: rec.plannedFailure,
         renderedSize: rec.renderedSize ? { ...rec.renderedSize } : undefined,
+        facts: { ...rec.facts },
         assetPath: rec.asset && !rec.deleted && fs.existsSync(rec.asset.path) ? rec.asset.path : undefined,
       })),
     stats: () => ({
@@ -176,6 +181,7 @@ export async function startLumaSimulator(opts: SimulatorOptions = {}): Promise<L
       timing: { ...engine.timingOptions },
       limits: { maxConcurrent: { ...limiter.options.maxConcurrent }, createsPerMinute: { ...limiter.options.createsPerMinute } },
       faults: { ...faults.options, failureReasons: [...faults.options.failureReasons], blacklistedWords: [...faults.options.blacklistedWords] },
+      followUps: { ...options.followUps },
     }),
   };
 }

@@ -3,7 +3,20 @@
  * mimics Luma, not our client, so a change in the client's expectations cannot silently change the sim.
  */
 
-export type GenerationType = 'video' | 'image' | 'upscale_video' | 'add_audio';
+/**
+ * `video` also covers extensions (a video request whose keyframe is a generation); the follow-up endpoints each
+ * create a generation of their own type.
+ */
+export const GENERATION_TYPES = [
+  'video',
+  'image',
+  'upscale_video',
+  'add_audio',
+  'modify_video',
+  'reframe_video',
+  'reframe_image',
+] as const;
+export type GenerationType = (typeof GENERATION_TYPES)[number];
 export type GenerationState = 'queued' | 'dreaming' | 'completed' | 'failed';
 
 export const VIDEO_MODELS = ['ray-2', 'ray-flash-2'] as const;
@@ -12,6 +25,18 @@ export const ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '21:9', '9:21
 export const RESOLUTIONS = ['540p', '720p', '1080p', '4k'] as const;
 export const DURATIONS = ['5s', '9s'] as const;
 export const IMAGE_FORMATS = ['jpg', 'png'] as const;
+/** `POST /generations/video/modify` modes: how closely the result follows the source, 1 (closest) to 3. */
+export const MODIFY_MODES = [
+  'adhere_1',
+  'adhere_2',
+  'adhere_3',
+  'flex_1',
+  'flex_2',
+  'flex_3',
+  'reimagine_1',
+  'reimagine_2',
+  'reimagine_3',
+] as const;
 
 export type VideoModel = (typeof VIDEO_MODELS)[number];
 export type ImageModel = (typeof IMAGE_MODELS)[number];
@@ -19,6 +44,7 @@ export type AspectRatio = (typeof ASPECT_RATIOS)[number];
 export type Resolution = (typeof RESOLUTIONS)[number];
 export type Duration = (typeof DURATIONS)[number];
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+export type ModifyMode = (typeof MODIFY_MODES)[number];
 
 /** Luma's generation object as this sim serves it from GET, list, create answers and callbacks. */
 export interface LumaGenerationJson {

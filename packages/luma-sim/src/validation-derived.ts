@@ -1,11 +1,19 @@
 /**
  * Validation of the endpoints that derive a new generation from a completed video: `POST /generations/{id}/upscale`
- * (a resolution above the source's) and `POST /generations/{id}/audio` (a prompt, optionally a negative one).
- * Grouped because both check the same source first and carry little else.
+ * (a resolution above the source's, 4k at most) and `POST /generations/{id}/audio` (a prompt, optionally a
+ * negative one, on a video without audio). Grouped because both check the same source first and carry little else.
+ * The source is any completed video generation of this account, extensions and edits included.
  */
 import { badRequest, RESOLUTIONS, Resolution } from './types';
 import { requireObjectBody, SchemaErrors } from './validation-fields';
-import { checkCallbackUrl, checkChoice, checkPrompt, requireCompletedVideo, type GenerationLookup } from './validation-rules';
+import {
+  checkCallbackUrl,
+  checkChoice,
+  checkPrompt,
+  PROMPT_MAX_LENGTH,
+  requireCompletedVideo,
+  type GenerationLookup,
+} from './validation-rules';
 
 export interface UpscaleSpec {
   generationType: 'upscale_video';
@@ -46,6 +54,11 @@ export function validateAudioRequest(rawBody: unknown, sourceId: string, lookup:
   const callbackUrl = errors.optionalString(body, 'callback_url');
   errors.throwIfAny();
   const checkedPrompt = checkPrompt(prompt, true)!;
-  requireCompletedVideo(sourceId, lookup, 'add audio to');
+  if (negativePrompt !== undefined && negativePrompt.length > PROMPT_MAX_LENGTH) {
+    throw badRequest(`Negative prompt is too long, maximum length is ${PROMPT_MAX_LENGTH} characters`);
+  }
+  const source = requireCompletedVideo(sourceId, lookup, 'add audio to');
+  // Assumption (README): Luma does not say; refusing keeps a second paid audio pass from replacing the first.
+  if (source.hasAudio) throw badRequest(`Generation ${sourceId} already has audio`);
   return { generationType: 'add_audio', prompt: checkedPrompt, negativePrompt, callbackUrl: checkCallbackUrl(callbackUrl) };
 }

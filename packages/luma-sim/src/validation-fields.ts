@@ -60,6 +60,24 @@ export class SchemaErrors {
     return v;
   }
 
+  /** Integers as pydantic takes them: whole numbers only (2.0 is fine, 2.5 is not). */
+  optionalInteger(obj: JsonObject, key: string, loc: Loc = []): number | undefined {
+    const v = obj[key];
+    if (isAbsent(v)) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      return this.add('int_type', [...loc, key], 'Input should be a valid integer', v);
+    }
+    if (!Number.isInteger(v)) {
+      return this.add('int_from_float', [...loc, key], 'Input should be a valid integer, got a number with a fractional part', v);
+    }
+    return v;
+  }
+
+  requiredObject(obj: JsonObject, key: string, loc: Loc = []): JsonObject | undefined {
+    if (isAbsent(obj[key])) return this.add('missing', [...loc, key], 'Field required', obj);
+    return this.optionalObject(obj, key, loc);
+  }
+
   optionalObject(obj: JsonObject, key: string, loc: Loc = []): JsonObject | undefined {
     const v = obj[key];
     if (isAbsent(v)) return undefined;
@@ -82,6 +100,15 @@ export class SchemaErrors {
       return this.add('enum', [...loc, key], `Input should be ${expected}`, v, { expected });
     }
     return v as T;
+  }
+
+  /** The follow-up endpoints' `generation_type` (the SDK marks it required there). */
+  requiredLiteral(obj: JsonObject, key: string, literal: string): void {
+    if (isAbsent(obj[key])) {
+      this.add('missing', [key], 'Field required', obj);
+      return;
+    }
+    this.optionalLiteral(obj, key, literal);
   }
 
   /** `generation_type` is a literal on each endpoint: optional, but if present it must match. */

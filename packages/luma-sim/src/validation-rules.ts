@@ -4,23 +4,36 @@
  * callbacks, weights, and the checks on an existing generation a request builds on. Also the types the
  * validators share: the input images a spec carries and what validation may know of existing generations.
  */
-import { badRequest, GenerationState, GenerationType, Resolution } from './types';
+import { AspectRatio, badRequest, GenerationState, GenerationType, Resolution } from './types';
 
 export const PROMPT_MIN_LENGTH = 3;
 export const PROMPT_MAX_LENGTH = 5000;
 
-/** An image URL the sim must fetch when the generation starts; `field` names where it came from. */
+/**
+ * A URL the sim must fetch when the generation starts; `field` names where it came from. Images are keyframes,
+ * Photon references and first frames; videos are the `media` of modify and reframe.
+ */
 export interface InputImage {
   field: string;
   url: string;
+  kind?: 'image' | 'video';
 }
 
 /** What validation needs to know about an existing generation (for keyframes, upscale and audio). */
 export interface ExistingGeneration {
   generationType: GenerationType;
   state: GenerationState;
-  /** Resolution it was rendered for (video generations only). */
+  /** What its asset is: image and reframe_image generations hold an image, every other type a video. */
+  media: 'video' | 'image';
+  /** Resolution it reports (videos; known once completed). */
   resolution?: Resolution;
+  aspectRatio?: AspectRatio;
+  /** Length of its video asset in seconds (videos; known once completed). */
+  durationSeconds?: number;
+  /** Length of the extension chain it ends, in seconds (= durationSeconds unless extensions hold only the new clip). */
+  chainSeconds?: number;
+  /** Whether its video has an audio track. */
+  hasAudio: boolean;
 }
 export type GenerationLookup = (id: string) => ExistingGeneration | undefined;
 
@@ -74,7 +87,7 @@ export function checkWeight(field: string, weight: number | undefined): void {
 export function requireCompletedVideo(sourceId: string, lookup: GenerationLookup, action: string): ExistingGeneration {
   const source = lookup(sourceId);
   if (!source) throw badRequest(`Generation ${sourceId} not found`);
-  if (source.generationType === 'image') throw badRequest(`Cannot ${action} an image generation`);
+  if (source.media === 'image') throw badRequest(`Cannot ${action} an image generation`);
   if (source.state !== 'completed') throw badRequest(`Generation ${sourceId} is not completed`);
   return source;
 }

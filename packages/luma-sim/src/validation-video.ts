@@ -1,12 +1,21 @@
 /**
  * Validation of `POST /generations` (video): the body's schema (model, prompt, aspect ratio, resolution, duration,
  * loop, keyframes, concepts, callback) and Luma's video rules — a prompt unless an image keyframe stands in for
- * it, loop only with a start frame, keyframe images as http(s) URLs and keyframe generations that exist and are
- * completed videos, known camera concepts. The result is the VideoSpec the engine renders from.
+ * it, loop only with a start frame, keyframe images as http(s) URLs and keyframe generations (extensions) that
+ * exist, are completed videos and leave the chain within its length limit, known camera concepts. The result is
+ * the VideoSpec the engine renders from.
  */
 import { ASPECT_RATIOS, AspectRatio, badRequest, Duration, DURATIONS, RESOLUTIONS, Resolution, VIDEO_MODELS, VideoModel } from './types';
 import { isAbsent, isObject, requireObjectBody, SchemaErrors, type JsonObject, type Loc } from './validation-fields';
-import { checkCallbackUrl, checkChoice, checkImageUrl, checkPrompt, type GenerationLookup, type InputImage } from './validation-rules';
+import {
+  checkCallbackUrl,
+  checkChoice,
+  checkImageUrl,
+  checkPrompt,
+  type ExistingGeneration,
+  type GenerationLookup,
+  type InputImage,
+} from './validation-rules';
 
 /**
  * Concept keys the sim accepts (Luma's camera concepts; the live list is longer and changes, this is the subset
@@ -62,6 +71,8 @@ export interface VideoSpec {
   concepts: string[];
   callbackUrl?: string;
   inputImages: InputImage[];
+  /** Seconds of the whole chain once this clip is added (the clip alone unless it extends a generation). */
+  chainSeconds: number;
 }
 
 function parseKeyframe(errors: SchemaErrors, keyframes: JsonObject, name: 'frame0' | 'frame1'): Keyframe | undefined {
@@ -93,18 +104,32 @@ function parseKeyframe(errors: SchemaErrors, keyframes: JsonObject, name: 'frame
   return undefined;
 }
 
-function checkKeyframeGeneration(field: string, id: string, lookup: GenerationLookup): void {
+function checkKeyframeGeneration(field: string, id: string, lookup: GenerationLookup): ExistingGeneration {
   const existing = lookup(id);
   if (!existing) throw badRequest(`Keyframe generation ${id} not found (${field})`);
-  if (existing.generationType === 'image') {
+  if (existing.media === 'image') {
     throw badRequest(`Keyframe generation ${id} is an image generation; use its image URL instead (${field})`);
   }
   if (existing.state !== 'completed') {
     throw badRequest(`Keyframe generation ${id} is not completed (${field})`);
   }
+  return existing;
 }
 
-export function validateVideoRequest(rawBody: unknown, lookup: GenerationLookup): VideoSpec {
+/**
+ * An extension (a generation as a keyframe) makes the chain longer by the new clip; Luma caps how long a chain
+ * may get. Interpolating between two generations joins both chains.
+ */
+function checkExtendedLength(sources: ExistingGeneration[], duration: Duration, maxSeconds: number): number {
+  const total = sources.reduce((sum, s) => sum + (s.chainSeconds ?? s.durationSeconds ?? 0), Number.parseInt(duration, 10));
+  if (total > maxSeconds) {
+    throw badRequest(`Cannot extend: the video would be ${total} seconds long, the maximum is ${maxSeconds} seconds`);
+  }
+  return total;
+}
+
+/** `maxExtendedSeconds`: the longest chain an extension may produce (FollowUpOptions). */
+export function validateVideoRequest(rawBody: unknown, lookup: GenerationLookup, maxExtendedSeconds = Infinity): VideoSpec {
   const body = requireObjectBody(rawBody);
   const errors = new SchemaErrors();
   const model = errors.requiredEnum(body, 'model', VIDEO_MODELS);
@@ -141,6 +166,7 @@ export function validateVideoRequest(rawBody: unknown, lookup: GenerationLookup)
     concepts,
     callbackUrl: checkCallbackUrl(callbackUrl),
     inputImages: [],
+    chainSeconds: 0,
   };
 
   if (loop) {
@@ -148,6 +174,7 @@ export function validateVideoRequest(rawBody: unknown, lookup: GenerationLookup)
     if (frame1?.type === 'generation') throw badRequest('Loop is not supported for reverse extend');
     if (frame1) throw badRequest('Loop is not supported for end keyframes (frame1)');
   }
+  const sources: ExistingGeneration[] = [];
   for (const [name, frame] of [
     ['frame0', frame0],
     ['frame1', frame1],
@@ -158,9 +185,10 @@ export function validateVideoRequest(rawBody: unknown, lookup: GenerationLookup)
       checkImageUrl(`${field}.url`, frame.url);
       spec.inputImages.push({ field: `${field}.url`, url: frame.url });
     } else {
-      checkKeyframeGeneration(field, frame.id, lookup);
+      sources.push(checkKeyframeGeneration(field, frame.id, lookup));
     }
   }
+  spec.chainSeconds = checkExtendedLength(sources, spec.duration, maxExtendedSeconds);
   for (const key of concepts) {
     if (!CONCEPT_KEYS.includes(key)) throw badRequest(`Unknown concept '${key}'`);
   }

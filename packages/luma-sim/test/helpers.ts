@@ -180,3 +180,31 @@ export async function eventually(cond: () => boolean, timeoutMs = 10_000, what =
 export const FROZEN = { queuedMs: 600_000, dreamingMs: 600_000, imageQueuedMs: 600_000, imageDreamingMs: 600_000 };
 /** Timings that finish quickly; completion still waits for the real render. */
 export const FAST = { queuedMs: 50, dreamingMs: 150, imageQueuedMs: 20, imageDreamingMs: 50 };
+
+/**
+ * One frame of `file` at `seconds`, as 64×36 grey bytes: enough to tell whether two videos show the same picture.
+ */
+export function greyFrame(file: string, seconds: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      ffmpegPathForTests(),
+      ['-v', 'error', '-ss', String(seconds), '-i', file, '-frames:v', '1', '-vf', 'scale=64:36,format=gray', '-f', 'rawvideo', '-'],
+      { encoding: 'buffer', maxBuffer: 1 << 20 },
+      (err, stdout) => (err ? reject(err) : resolve(stdout)),
+    );
+  });
+}
+
+/** Mean absolute difference of two grey frames (0 = identical, 255 = opposite). */
+export function frameDifference(a: Buffer, b: Buffer): number {
+  if (a.length !== b.length || a.length === 0) throw new Error(`frames differ in size: ${a.length} vs ${b.length}`);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+  return sum / a.length;
+}
+
+export function videoStream(probe: Probe): ProbedStream {
+  const v = probe.streams.find((s) => s.codec_type === 'video');
+  if (!v) throw new Error('no video stream');
+  return v;
+}

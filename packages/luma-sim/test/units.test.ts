@@ -1,5 +1,18 @@
 /** Pure pieces: env parsing, sizes, prices, text wrapping and filter escaping, seeded fault streams. */
-import { DEFAULT_FAULTS, imageSize, simulatorOptionsFromEnv, upscaleCostCents, videoCostCents, videoSize } from '../src';
+import {
+  DEFAULT_FAULTS,
+  DEFAULT_FOLLOW_UPS,
+  imageSize,
+  modifyCostCents,
+  reframeImageCostCents,
+  reframeVideoCostCents,
+  simulatorOptionsFromEnv,
+  upscaleCostCents,
+  videoCostCents,
+  videoSize,
+} from '../src';
+import { placeSource } from '../src/generation-render-edit';
+import { aspectRatioOf, resolutionForShortSide, sizeForShortSide } from '../src/dimensions';
 import { resolveOptions } from '../src/config';
 import { FaultInjector } from '../src/faults';
 import { escapeFilterValue, wrapText } from '../src/render';
@@ -30,6 +43,10 @@ describe('simulatorOptionsFromEnv', () => {
       LUMA_SIM_MAX_RENDER_HEIGHT: '720',
       LUMA_SIM_RENDER_CONCURRENCY: '2',
       LUMA_SIM_ALLOW_REMOTE_INPUTS: 'true',
+      LUMA_SIM_MAX_EXTENDED_SECONDS: '20',
+      LUMA_SIM_MAX_INPUT_VIDEO_SECONDS: '9',
+      LUMA_SIM_MAX_INPUT_VIDEO_BYTES: '1000000',
+      LUMA_SIM_EXTEND_OUTPUT: 'continuation',
     });
     expect(opts).toEqual({
       host: '0.0.0.0',
@@ -53,6 +70,7 @@ describe('simulatorOptionsFromEnv', () => {
       maxRenderHeight: 720,
       renderConcurrency: 2,
       allowRemoteInputs: true,
+      followUps: { maxExtendedSeconds: 20, maxInputVideoSeconds: 9, maxInputVideoBytes: 1_000_000, extendOutput: 'continuation' },
     });
   });
 
@@ -63,6 +81,8 @@ describe('simulatorOptionsFromEnv', () => {
     expect(resolved.faults).toEqual(DEFAULT_FAULTS);
     expect(resolved.limits).toEqual({ maxConcurrent: { ray: 10, photon: 40 }, createsPerMinute: { ray: 20, photon: 80 } });
     expect(resolved.apiKeys).toEqual(['sim-key']);
+    expect(resolved.followUps).toEqual(DEFAULT_FOLLOW_UPS);
+    expect(DEFAULT_FOLLOW_UPS).toEqual({ maxExtendedSeconds: 30, maxInputVideoSeconds: 10, maxInputVideoBytes: 104_857_600, extendOutput: 'joined' });
   });
 
   it('throws on malformed values, naming the variable', () => {
@@ -71,6 +91,9 @@ describe('simulatorOptionsFromEnv', () => {
     expect(() => simulatorOptionsFromEnv({ LUMA_SIM_MAX_CONCURRENT: 'ray=0' })).toThrow(/LUMA_SIM_MAX_CONCURRENT/);
     expect(() => simulatorOptionsFromEnv({ LUMA_SIM_ALLOW_REMOTE_INPUTS: 'maybe' })).toThrow(/LUMA_SIM_ALLOW_REMOTE_INPUTS/);
     expect(() => resolveOptions({ faults: { duplicateCallbacks: 0 } })).toThrow(/duplicateCallbacks/);
+    expect(() => simulatorOptionsFromEnv({ LUMA_SIM_EXTEND_OUTPUT: 'both' })).toThrow(/LUMA_SIM_EXTEND_OUTPUT/);
+    expect(() => simulatorOptionsFromEnv({ LUMA_SIM_MAX_EXTENDED_SECONDS: '0' })).toThrow(/LUMA_SIM_MAX_EXTENDED_SECONDS/);
+    expect(() => resolveOptions({ followUps: { maxInputVideoSeconds: -1 } })).toThrow(/followUps.maxInputVideoSeconds/);
   });
 });
 
@@ -84,6 +107,32 @@ describe('sizes', () => {
     expect(videoSize('4k', '16:9')).toEqual({ width: 3840, height: 2160 });
     expect(videoSize('4k', '16:9', 1080)).toEqual({ width: 1920, height: 1080 });
     expect(videoSize('4k', '9:21', 1080)).toEqual({ width: 1080, height: 2520 });
+  });
+
+  it('keeps the short side on reframes and names resolutions by it', () => {
+    expect(sizeForShortSide('9:16', 540)).toEqual({ width: 540, height: 960 });
+    expect(sizeForShortSide('21:9', 576)).toEqual({ width: 1344, height: 576 });
+    expect(resolutionForShortSide(540)).toBe('540p');
+    expect(resolutionForShortSide(719)).toBe('720p');
+    expect(resolutionForShortSide(1000)).toBe('720p');
+    expect(resolutionForShortSide(2160)).toBe('4k');
+    expect(resolutionForShortSide(300)).toBe('540p');
+    expect(aspectRatioOf({ width: 960, height: 540 })).toBe('16:9');
+    expect(aspectRatioOf({ width: 64, height: 48 })).toBe('4:3');
+    expect(aspectRatioOf({ width: 1000, height: 800 })).toBeUndefined();
+  });
+
+  it("places a reframe's source by Luma's geometry, clamped into the canvas", () => {
+    const canvas = { width: 540, height: 960 };
+    const source = { width: 960, height: 540 };
+    // Nothing given: fitted and centred.
+    expect(placeSource(canvas, source, {})).toEqual({ x: 0, y: 328.125, width: 540, height: 303.75 });
+    // Crop bounds win over everything else.
+    expect(placeSource(canvas, source, { xStart: 10, xEnd: 210, yStart: 20, yEnd: 120, gridPositionX: 300 })).toEqual({ x: 10, y: 20, width: 200, height: 100 });
+    // resized_width alone keeps the proportions; the grid position is the corner.
+    expect(placeSource(canvas, source, { resizedWidth: 320, gridPositionX: 0, gridPositionY: 900 })).toEqual({ x: 0, y: 780, width: 320, height: 180 });
+    // Too big for the canvas: shrunk to it.
+    expect(placeSource(canvas, source, { resizedWidth: 5000, resizedHeight: 100 })).toEqual({ x: 0, y: 430, width: 540, height: 100 });
   });
 
   it('gives images a 1024 long side', () => {
@@ -102,6 +151,15 @@ describe('prices (USD cents)', () => {
     expect(videoCostCents('ray-2', '1080p', '9s')).toBe(286);
     expect(videoCostCents('ray-flash-2', '540p', '5s')).toBe(13);
     expect(upscaleCostCents('ray-2', '1080p', '5s')).toBe(159);
+  });
+
+  it('prices the follow-ups: modify per megapixel (Luma: 720p 5 s = $1.75), the rest assumed', () => {
+    expect(modifyCostCents('ray-2')).toBe(175);
+    expect(modifyCostCents('ray-flash-2')).toBe(58);
+    expect(upscaleCostCents('ray-2', '1080p', 10)).toBe(318);
+    expect(upscaleCostCents('ray-2', '720p', 9)).toBe(128);
+    expect(reframeVideoCostCents('ray-2')).toBe(71);
+    expect(reframeImageCostCents('photon-flash-1')).toBe(1);
   });
 });
 

@@ -5,22 +5,24 @@
 import type { AxiosInstance, AxiosResponse, AxiosStatic } from 'axios';
 import * as z from 'zod';
 import { LumaError } from './errors';
-import {
-  invalidResponseError,
-  lumaErrorFromHttpAnswer,
-  lumaErrorFromTransportFailure,
-  type RequestLabel,
-} from './error-mapping';
+import { lumaErrorFromHttpAnswer, lumaErrorFromTransportFailure, type RequestLabel } from './error-mapping';
+import { parseBody } from './response-parsing';
 import { DEFAULT_RETRY_DELAYS, retryDelayMs, sleep, type RetryDelays } from './retry';
 import {
   CreditsSchema,
   GenerationListSchema,
   GenerationSchema,
   type Credits,
+  type AddAudioRequest,
   type Generation,
   type GenerationList,
   type ImageGenerationRequest,
   type LumaApi,
+  type LumaFollowUpApi,
+  type ModifyVideoRequest,
+  type ReframeImageRequest,
+  type ReframeVideoRequest,
+  type UpscaleRequest,
   type VideoGenerationRequest,
 } from './types';
 
@@ -93,7 +95,7 @@ interface CallSpec<S extends z.ZodType | undefined> {
 
 type CallResult<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : void;
 
-export class LumaClient implements LumaApi {
+export class LumaClient implements LumaApi, LumaFollowUpApi {
   readonly baseUrl: string;
   readonly timeoutMs: number;
   readonly maxRetries: number;
@@ -164,6 +166,34 @@ export class LumaClient implements LumaApi {
     });
   }
 
+  // Follow-ups. Each creates (and bills) a new generation, so, like the creates above, none is retried here.
+  // `generation_type` is filled in: the SDK requires it on modify and reframe, and it is harmless elsewhere.
+
+  /** POST /generations/{id}/upscale: a new `upscale_video` generation of the completed video `id`. */
+  async upscaleGeneration(id: string, req: UpscaleRequest): Promise<Generation> {
+    return this.create(`${generationPath(id)}/upscale`, { ...req, generation_type: 'upscale_video' });
+  }
+
+  /** POST /generations/{id}/audio: a new `add_audio` generation, the video `id` with a generated soundtrack. */
+  async addAudio(id: string, req: AddAudioRequest): Promise<Generation> {
+    return this.create(`${generationPath(id)}/audio`, { ...req, generation_type: 'add_audio' });
+  }
+
+  /** POST /generations/video/modify: a new `modify_video` generation, the video at `media.url` restyled. */
+  async modifyVideo(req: ModifyVideoRequest): Promise<Generation> {
+    return this.create('/generations/video/modify', { ...req, generation_type: 'modify_video' });
+  }
+
+  /** POST /generations/video/reframe: a new `reframe_video` generation at another aspect ratio. */
+  async reframeVideo(req: ReframeVideoRequest): Promise<Generation> {
+    return this.create('/generations/video/reframe', { ...req, generation_type: 'reframe_video' });
+  }
+
+  /** POST /generations/image/reframe: a new `reframe_image` generation at another aspect ratio. */
+  async reframeImage(req: ReframeImageRequest): Promise<Generation> {
+    return this.create('/generations/image/reframe', { ...req, generation_type: 'reframe_image' });
+  }
+
   async getGeneration(id: string): Promise<Generation> {
     return this.call({
       method: 'GET',
@@ -229,6 +259,11 @@ export class LumaClient implements LumaApi {
       maxRetries: this.maxRetries,
       timeoutMs: this.timeoutMs,
     });
+  }
+
+  /** A billed create: one attempt only (see createVideo). */
+  private create(path: string, body: unknown): Promise<Generation> {
+    return this.call({ method: 'POST', path, body, schema: GenerationSchema, maxRetries: 0, timeoutMs: this.timeoutMs });
   }
 
   // Public methods are `async` so that argument errors (RangeError) arrive as rejections, like every other failure.
@@ -312,28 +347,6 @@ export class LumaClient implements LumaApi {
   }
 }
 
-function parseBody(schema: z.ZodType, bodyText: string, label: RequestLabel, status: number): unknown {
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText);
-  } catch (cause) {
-    const snippet = bodyText.trim() === '' ? 'an empty body' : `not JSON: ${bodyText.slice(0, 120)}`;
-    throw invalidResponseError(label, status, snippet, cause);
-  }
-  const result = schema.safeParse(json);
-  if (!result.success) throw invalidResponseError(label, status, describeZodIssues(result.error), result.error);
-  return result.data;
-}
-
-function describeZodIssues(error: z.ZodError): string {
-  const shown = error.issues.slice(0, 3).map((issue) => {
-    const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-    return `${where}: ${issue.message}`;
-  });
-  const more = error.issues.length > shown.length ? ` (+${error.issues.length - shown.length} more)` : '';
-  return shown.join('; ') + more;
-}
-
 function generationPath(id: string): string {
   // An empty id would silently turn GET /generations/{id} into the list endpoint.
   if (typeof id !== 'string' || id.trim() === '') throw new RangeError('A Luma generation id must be a non-empty string');
@@ -343,36 +356,4 @@ function generationPath(id: string): string {
 function nonNegativeInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
   return value;
-}
-
-/**
- * A client configured from the environment, with the Luma SDK's variable names: LUMAAI_API_KEY (required),
- * LUMAAI_BASE_URL and LUMAAI_TIMEOUT_MS (optional). `overrides` win over the environment.
- */
-export function lumaClientFromEnv(
-  env: Record<string, string | undefined> = process.env,
-  overrides: Partial<LumaClientOptions> = {},
-): LumaClient {
-  const apiKey = overrides.apiKey ?? nonEmpty(env.LUMAAI_API_KEY);
-  if (apiKey === undefined) {
-    throw new Error('LUMAAI_API_KEY is not set: the Luma client needs an API key (see https://lumalabs.ai/api/keys)');
-  }
-  const rawTimeout = nonEmpty(env.LUMAAI_TIMEOUT_MS);
-  let timeoutMs: number | undefined;
-  if (rawTimeout !== undefined) {
-    timeoutMs = Number(rawTimeout);
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new Error(`LUMAAI_TIMEOUT_MS must be a positive number of milliseconds, got "${rawTimeout}"`);
-    }
-  }
-  return new LumaClient({
-    baseUrl: nonEmpty(env.LUMAAI_BASE_URL),
-    timeoutMs,
-    ...overrides,
-    apiKey,
-  });
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }

@@ -1,8 +1,8 @@
 export * from './types';
 export * from './errors';
+export { lumaClientFromEnv } from './client-env';
 export {
   LumaClient,
-  lumaClientFromEnv,
   DEFAULT_LUMA_BASE_URL,
   DEFAULT_LUMA_TIMEOUT_MS,
   DEFAULT_LUMA_MAX_RETRIES,
@@ -11,5 +11,5 @@ export {
   type ListGenerationsOptions,
 } from './client';
 export type { RetryDelays } from './retry';
-export { estimateCostCents } from './cost';
+export { estimateCostCents, estimateFollowUpCostCents, type FollowUpCostInput, type SourceVideoShape } from './cost';
 export { extractLumaDetail, parseRetryAfterMs } from './error-mapping';
