@@ -1,5 +1,5 @@
 /**
- * @d2v/luma-sim — a local, faithful stand-in for Luma Dream Machine's API (see /work/shared/LUMA_API.md and
+ * @d2v/luma-sim — a local, faithful stand-in for Luma Dream Machine's API (see the Luma API brief and
  * this package's README.md): real HTTP, real ffmpeg-rendered assets, Luma's errors, limits and callbacks, and
  * seeded fault injection.
  */

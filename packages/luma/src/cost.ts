@@ -1,6 +1,6 @@
 /**
  * Rough cost of a Luma create, in USD cents, for analytics and budgets. ESTIMATES ONLY: the video figures come
- * from a third-party price table (see /work/shared/LUMA_API.md), not from Luma's pricing page, and the Photon
+ * from a third-party price table (see the Luma API brief), not from Luma's pricing page, and the Photon
  * figures are ballpark numbers. Luma bills at submit and refunds failed generations in full; this function does not
  * know about refunds.
  */
