@@ -14,7 +14,7 @@ export const REOPEN_DELAYS_MS = [1_000, 2_000, 5_000] as const;
 /** Consecutive failures to reach the server before a watcher is told and stops. */
 const MAX_FAILURES = 5;
 /** Errors after which looking again cannot help. */
-const FINAL_CODES = new Set(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN']);
+const FINAL_CODES = new Set(['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'INVALID_REQUEST']);
 
 /**
  * onSnapshot semantics on the local API's live view: the server streams a request's changes (SSE) and ends the

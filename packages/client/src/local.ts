@@ -115,7 +115,7 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
       const { requestId } = await json<CreatedRequest>('POST', routes.requests(), input);
       return { requestId };
     },
-    getRequest: (requestId: string) => json<RequestDoc>('GET', routes.request(requestId)),
+    getRequest: async (requestId: string) => json<RequestDoc>('GET', routes.request(requestId)),
     listTransitions,
     watchRequest: (requestId: string, watcher: RequestWatcher): Unsubscribe => live.follow(requestId, watcher),
 
@@ -131,9 +131,9 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
     },
     cancel: (requestId: string) => client.requestAction(requestId, { type: 'cancel' }),
 
-    openMedia: (requestId: string, file: MediaFile) => media(file === 'video' ? routes.video(requestId) : routes.poster(requestId)),
+    openMedia: async (requestId: string, file: MediaFile) => media(file === 'video' ? routes.video(requestId) : routes.poster(requestId)),
     download: async (requestId: string) => (await send('GET', routes.video(requestId, true))).blob(),
-    openPostMedia: (postId: string, file: MediaFile) => media(file === 'video' ? routes.postVideo(postId) : routes.postPoster(postId)),
+    openPostMedia: async (postId: string, file: MediaFile) => media(file === 'video' ? routes.postVideo(postId) : routes.postPoster(postId)),
 
     async feed(page: PageOptions = {}): Promise<Page<FeedPost>> {
       const body = await json<{ posts: FeedPost[]; nextCursor?: string | null }>('GET', routes.feed(pageQuery(page)));
@@ -148,9 +148,9 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
       const { requestId } = await json<CreatedRequest>('POST', routes.scripts(), input);
       return { requestId };
     },
-    getScript: (requestId: string) => json<ScriptRequest>('GET', routes.script(requestId)),
+    getScript: async (requestId: string) => json<ScriptRequest>('GET', routes.script(requestId)),
 
-    stats: () => json<StatsSnapshot>('GET', routes.stats()),
+    stats: async () => json<StatsSnapshot>('GET', routes.stats()),
   };
   return client;
 }

@@ -1,8 +1,15 @@
+import { IdSchema } from '@d2v/schema';
+import { D2vError } from './errors';
+
 /**
- * The local stack's client API, one place (packages/local/src/server.ts). Ids are path-encoded here so a
- * caller's odd id becomes a 404 from the server, never a different route.
+ * The local stack's client API, one place (packages/local/src/server.ts). Every id is checked against the id
+ * rule before it goes into a path: an id that cannot exist is refused here (INVALID_REQUEST), never sent as
+ * another route or as a path the server cannot read.
  */
-const seg = encodeURIComponent;
+function seg(id: string): string {
+  if (!IdSchema.safeParse(id).success) throw new D2vError('INVALID_REQUEST', `"${id}" is not a valid id: ids are 1–128 letters, digits, "_" or "-".`);
+  return encodeURIComponent(id);
+}
 
 export const routes = {
   drafts: () => '/v1/drafts',
