@@ -49,7 +49,7 @@ jest.mock('firebase/storage', () => ({
   ref: (_s: unknown, path: string) => ({ path }),
   getDownloadURL: record('getDownloadURL', (ref: { path: string }) => Promise.resolve(`https://storage.example/${ref.path}`)),
   uploadBytesResumable: record('uploadBytesResumable', (_ref: unknown, data: Blob) => {
-    const task = Promise.resolve({ metadata: { size: data.size } }) as Promise<unknown> & { on: (...a: unknown[]) => void };
+    const task = Promise.resolve({ metadata: { size: data.size } }) as Promise<unknown> & { on: (event: unknown, progress: (s: unknown) => void) => void };
     task.on = (_event: unknown, progress: (s: unknown) => void) => progress({ bytesTransferred: data.size, totalBytes: data.size });
     return task;
   }),

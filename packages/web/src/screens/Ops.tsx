@@ -37,6 +37,16 @@ function ChartCard({ title, summary, children }: { title: string; summary: strin
   );
 }
 
+/** An error code as chart label lines (LUMA_GENERATION_FAILED → LUMA_GENERATION / _FAILED) to fit a phone. */
+function wrapCode(code: string, width = 14): string[] {
+  const lines: string[] = [];
+  for (const part of code.split(/(?=_)/)) {
+    if (lines.length && (lines[lines.length - 1] + part).length <= width) lines[lines.length - 1] += part;
+    else lines.push(part);
+  }
+  return lines;
+}
+
 function describe(counts: Record<string, number>): string {
   const entries = Object.entries(counts);
   return entries.length ? entries.map(([k, n]) => `${k}: ${n}`).join(', ') : 'none yet';
@@ -98,7 +108,7 @@ export function Ops() {
             </ChartCard>
             <ChartCard title="Errors by code" summary={describe(s.errorsByCode)}>
               {errors.length ? (
-                <Bar data={{ labels: errors.map(([k]) => k), datasets: [{ label: 'errors', data: errors.map(([, n]) => n), backgroundColor: COLORS.bad }] }} options={bars(true)} />
+                <Bar data={{ labels: errors.map(([k]) => wrapCode(k)), datasets: [{ label: 'errors', data: errors.map(([, n]) => n), backgroundColor: COLORS.bad }] }} options={bars(true)} />
               ) : (
                 <p className="empty-chart">No errors recorded.</p>
               )}
