@@ -23,11 +23,14 @@ export function buildProgram(): Command {
   return program;
 }
 
-if (require.main === module) {
+/** Runs the command line (bin/d2v.js, `npm run d2v`); failures print one line and set the exit code. */
+export function runCli(argv: string[]): void {
   buildProgram()
-    .parseAsync(process.argv)
+    .parseAsync(argv)
     .catch((e: unknown) => {
       process.stderr.write(`d2v: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exitCode = process.exitCode || 1;
     });
 }
+
+if (require.main === module) runCli(process.argv);

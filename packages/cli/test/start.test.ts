@@ -29,6 +29,7 @@ describe('d2v start --once --json', () => {
     expect(readFileSync(resolve(cwd, summary.posterImage)).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
     const probe = JSON.parse((await run(ffprobePath(), ['-v', 'error', '-print_format', 'json', '-show_streams', resolve(cwd, summary.decryptedVideo)])).stdout);
     expect(probe.streams[0].codec_name).toBe('h264');
+    expect(stderr).toContain(`web console: ${summary.url}/`);
     for (const state of ['pending', 'validating', 'queued', 'submitting', 'dreaming', 'downloading', 'processing', 'ready', 'posted']) {
       expect(stderr).toContain(state);
     }

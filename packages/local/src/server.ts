@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { BlobStore, MediaPort, PipelineHandlers } from '@d2v/core';
 import { ApiError, type ClientApi } from './client-api';
+import { mountWebApp } from './web-app';
 
 export interface ServerDeps {
   api: ClientApi;
@@ -14,6 +15,8 @@ export interface ServerDeps {
   /** Checks a `/blobs/*` signed URL. */
   verifyBlobUrl(path: string, expires: string, sig: string): boolean;
   stats(): Promise<unknown>;
+  /** The built web console, served at `/` (absent: not served). */
+  webAppDir?: string;
 }
 
 /** How often the live view re-reads the request (SSE); Firestore clients get snapshots, this imitates them. */
@@ -130,6 +133,7 @@ export function createApp(deps: ServerDeps): express.Express {
   v1.get('/scripts/:id', wrap(async (req, res) => void res.json(await deps.api.getScriptRequest(uidOf(req), String(req.params.id)))));
   v1.get('/stats', wrap(async (_req, res) => void res.json(await deps.stats())));
   app.use('/v1', v1);
+  if (deps.webAppDir) mountWebApp(app, deps.webAppDir);
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError(404, 'NOT_FOUND', 'No such route.')));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

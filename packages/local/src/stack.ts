@@ -34,6 +34,8 @@ import { createApp, listenEmpty } from './server';
 
 /** Where `emulator-data/` is relative to this file (src/ and dist/ sit at the same depth). */
 export const DEFAULT_SEED_DIR = resolve(__dirname, '..', '..', '..', 'emulator-data');
+/** The web console's build output (packages/web/dist), next to this package. */
+export const DEFAULT_WEB_APP_DIR = resolve(__dirname, '..', '..', 'web', 'dist');
 
 export interface LocalStackOptions {
   env?: NodeJS.ProcessEnv;
@@ -43,6 +45,8 @@ export interface LocalStackOptions {
   /** Simulator settings; ignored when LUMAAI_API_KEY and LUMAAI_BASE_URL point at the real Luma. */
   simulator?: SimulatorOptions;
   seedDir?: string | false;
+  /** The built web console to serve at `/` (default: packages/web/dist); false: none. */
+  webAppDir?: string | false;
   /** Default: pino JSON lines into `<dataDir>/d2v.log`. */
   logger?: Logger | 'silent';
 }
@@ -149,6 +153,7 @@ export class LocalStack {
       authenticate: (token) => tokens.get(token) ?? null,
       verifyBlobUrl: (path, expires, sig) => verifySignedBlobRequest(config.blobSigningSecret, path, expires, sig, clock.now()),
       stats: () => events.aggregate(),
+      webAppDir: opts.webAppDir === false ? undefined : opts.webAppDir ?? DEFAULT_WEB_APP_DIR,
     }));
     if (opts.seedDir !== false) {
       const seeded = await seedFromEmulatorData(opts.seedDir ?? DEFAULT_SEED_DIR, store, blobs);

@@ -50,6 +50,7 @@ export async function runStart(opts: StartOptions, env: NodeJS.ProcessEnv = proc
   const started = Date.now();
   const stack = await LocalStack.start({ env, config: opts.duplicates ? { duplicateDelivery: true } : {} });
   say(`draft2video local stack on ${stack.url}`);
+  say(`  web console: ${stack.url}/  (open it in a browser)`);
   say(`  Luma: ${stack.simulator ? `simulator at ${stack.simulator.url}` : stack.config.realLuma?.baseUrl}`);
   say(`  data: ${rel(stack.config.dataDir)}   logs: ${rel(stack.config.logFile)}`);
 

@@ -1,0 +1,216 @@
+/**
+ * The one interface every draft2video client uses, whatever carries it (the local stack's HTTP API or the
+ * Firebase JS SDK). Documents are typed from @d2v/schema; every failure is a `D2vError` with `{code, message}`.
+ */
+import type {
+  ActionType,
+  Draft,
+  ErrorInfo,
+  ImageRef,
+  Post,
+  ProfileVideo,
+  StylePreset,
+  Transition,
+  VideoRequest,
+  VideoRequestClientInput,
+  Visibility,
+} from '@d2v/schema';
+import type { D2vError } from './errors';
+
+export type TransportName = 'local' | 'firebase';
+
+/**
+ * Actions a person may ask for. `cancel` is part of the interface ahead of the backend: until the pipeline has
+ * it (issue 9), the local API refuses it with INVALID_ACTION and Firestore's rules with FORBIDDEN.
+ */
+export type ClientActionType = ActionType | 'cancel';
+
+export interface ActionInput {
+  type: ClientActionType;
+  /** For `post`: who sees it. */
+  visibility?: Visibility;
+  /** For `post`: the caption under it. */
+  caption?: string;
+  /** Client-chosen id (a double tap is one action); generated when missing. */
+  id?: string;
+}
+
+/** What the pipeline recorded for an action (`lastActionResult` on the request). */
+export type ActionResult = NonNullable<VideoRequest['lastActionResult']>;
+
+/** A document the client sees before the pipeline has initialized it carries only the client fields. */
+export type RequestDoc = VideoRequest;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Create Script (the shapes the core writes to users/{uid}/scriptRequests/{id}; see packages/core/src/script)
+
+export type ScriptDurationInput = '5s' | '9s' | number;
+
+export interface ScriptRequestInput {
+  draftId: string;
+  /** '5s', '9s' or 1–60 seconds. */
+  duration?: ScriptDurationInput;
+  /** 1–12 shots; the core chooses when missing. */
+  shots?: number;
+}
+
+export interface ScriptScene {
+  n: number;
+  durationMs: number;
+  shot: 'single' | 'establishing' | 'medium' | 'close_up' | 'detail' | 'closing';
+  /** What the shot shows: the prompt of its clip. */
+  description: string;
+  /** A camera move id (packages/core/src/prompt/camera.ts). */
+  camera: string;
+  from?: string;
+}
+
+export interface Script {
+  version: 1;
+  uid: string;
+  draftId: string;
+  title?: string;
+  totalMs: number;
+  style?: StylePreset;
+  moods: string[];
+  images: { referenceImages: ImageRef[]; characterImages: ImageRef[]; styleImage?: ImageRef };
+  scenes: ScriptScene[];
+  warnings?: string[];
+}
+
+export interface ScriptRequest {
+  uid: string;
+  requestId: string;
+  draftId: string;
+  duration: ScriptDurationInput;
+  shots?: number;
+  state: 'pending' | 'ready' | 'failed';
+  script?: Script;
+  error?: ErrorInfo | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Feed, profile grid, playback
+
+/** A page of a newest-first list; pass `nextCursor` back as `cursor` for the next page (null: no more). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageOptions {
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** A feed post as a viewer sees it: no storage paths or keys, which only the server uses. */
+export type FeedPost = Omit<Post, 'videoPath' | 'posterPath' | 'encryption'> & Partial<Pick<Post, 'videoPath' | 'posterPath'>>;
+export type ProfileGridVideo = Omit<ProfileVideo, 'videoPath' | 'posterPath'> & Partial<Pick<ProfileVideo, 'videoPath' | 'posterPath'>>;
+
+export type MediaFile = 'video' | 'poster';
+
+/**
+ * Something a `<video>`/`<img>` can load. The local API wants a bearer header that media elements cannot send,
+ * so its transport fetches the bytes and hands out an object URL (`revoke()` frees it); Firebase hands out a
+ * signed/download URL (`revoke()` does nothing).
+ */
+export interface MediaSource {
+  url: string;
+  contentType: string;
+  /** Size in bytes when known. */
+  bytes?: number;
+  revoke(): void;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ops
+
+/** `GET /v1/stats` today (packages/local/src/adapters/event-sink.ts `aggregate()`); richer fields may be added. */
+export interface StatsSnapshot {
+  totalEvents: number;
+  byType: Record<string, number>;
+  transitionsTo: Record<string, number>;
+  errorsByCode: Record<string, number>;
+  requests: {
+    seen: number;
+    succeeded: number;
+    failed: number;
+    successRate: number | null;
+    failureRate: number | null;
+  };
+  creditsCents: number;
+  [more: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Live views
+
+export interface RequestWatcher {
+  /** Every new version of the request document, in order, deduplicated. */
+  onRequest(doc: RequestDoc): void;
+  /** The whole transition log whenever it grew (omit to not fetch it). */
+  onTransitions?(transitions: Transition[]): void;
+  /** The watch stopped because of this error (not found, signed out…). */
+  onError?(error: D2vError): void;
+}
+
+export type Unsubscribe = () => void;
+
+export interface CreatedRequest {
+  requestId: string;
+}
+
+export interface UploadedImage {
+  /** The Storage path to put into a draft's `referenceImages`/`characterImages`. */
+  path: string;
+  bytes: number;
+  contentType: string;
+}
+
+/**
+ * The client SDK. Methods marked "round 2" call endpoints other parts of the backend are adding (issue 8, 9);
+ * against a backend without them they reject with NOT_FOUND (the local API's "No such route.").
+ */
+export interface D2vClient {
+  readonly transport: TransportName;
+  /** The signed-in uid. */
+  readonly uid: string;
+
+  listDrafts(): Promise<Draft[]>;
+  getDraft(draftId: string): Promise<Draft>;
+
+  /** Newest first, without the shots of multi-shot videos. */
+  listRequests(): Promise<RequestDoc[]>;
+  /** "Create AI Video": only client fields are sent (draftId, options, scriptRequestId). */
+  createRequest(input: VideoRequestClientInput): Promise<CreatedRequest>;
+  getRequest(requestId: string): Promise<RequestDoc>;
+  listTransitions(requestId: string): Promise<Transition[]>;
+  /** Follows the request like Firestore's onSnapshot: every change until unsubscribed. */
+  watchRequest(requestId: string, watcher: RequestWatcher): Unsubscribe;
+
+  /** save | post | delete | retry | cancel; resolves with the action id once it is recorded (not applied). */
+  requestAction(requestId: string, action: ActionInput): Promise<{ actionId: string }>;
+  /** Shorthand for requestAction(id, {type: 'cancel'}) (round 2: issue 9). */
+  cancel(requestId: string): Promise<{ actionId: string }>;
+
+  /** The owner's decrypted video or its poster. */
+  openMedia(requestId: string, file: MediaFile): Promise<MediaSource>;
+  /** The video as a file to save (`Content-Disposition: attachment`). */
+  download(requestId: string): Promise<Blob>;
+  /** A post's video/poster for anyone in its audience (round 2: issue 8, GET /v1/posts/{postId}/video|poster). */
+  openPostMedia(postId: string, file: MediaFile): Promise<MediaSource>;
+
+  /** Public feed, newest first (round 2: issue 8, GET /v1/feed). */
+  feed(options?: PageOptions): Promise<Page<FeedPost>>;
+  /** A person's profile grid as the signed-in user may see it (round 2: issue 8, GET /v1/users/{uid}/profile-videos). */
+  profileVideos(uid: string, options?: PageOptions): Promise<Page<ProfileGridVideo>>;
+
+  /** "Create Script": the server answers on the document (state ready with `script`, or failed). */
+  createScript(input: ScriptRequestInput): Promise<CreatedRequest>;
+  getScript(requestId: string): Promise<ScriptRequest>;
+
+  /** Success/failure rates, transitions, errors, credits (operators). */
+  stats(): Promise<StatsSnapshot>;
+}
