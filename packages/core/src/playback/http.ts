@@ -132,6 +132,8 @@ export interface PlaybackHttp {
 
 export function createPlaybackHttp(opts: PlaybackHttpOptions): PlaybackHttp {
   const prefixes = opts.pathPrefixes ?? [];
+  // An empty or short key would make links forgeable: refuse to start rather than serve them.
+  if (opts.linkSecret.length < 16) throw new Error('the playback link secret must be at least 16 bytes (PLAYBACK_LINK_SECRET / D2V_PLAYBACK_LINK_SECRET)');
   const ttl = opts.linkTtlSeconds ?? DEFAULT_LINK_TTL_SECONDS;
 
   async function bearerUid(req: HttpRequestLike): Promise<string> {

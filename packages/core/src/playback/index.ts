@@ -11,6 +11,7 @@ export {
   type Playback,
   type PlaybackAnswer,
   type PlaybackAsset,
+  type PlaybackOptions,
   type PlaybackPorts,
   type PlaybackRequest,
   type PlaybackSubject,

@@ -99,7 +99,18 @@ async function primed(stream: Readable): Promise<Readable> {
   return out;
 }
 
-export function createPlayback(ports: PlaybackPorts): Playback {
+export interface PlaybackOptions {
+  /**
+   * Most bytes one ranged answer carries; a longer range is answered with its first this-many bytes (the 206's
+   * Content-Range says which — RFC 9110 lets a server send less than asked, and players and downloaders ask for
+   * the rest). Unlimited by default; the Firebase runtime sets it below Cloud Run's response-size cap.
+   */
+  maxRangeBytes?: number;
+}
+
+export function createPlayback(ports: PlaybackPorts, options: PlaybackOptions = {}): Playback {
+  const maxRangeBytes = options.maxRangeBytes ?? Number.POSITIVE_INFINITY;
+  if (!(maxRangeBytes >= 1)) throw new RangeError('maxRangeBytes must be at least 1');
   const resolve = (uid: string, subject: PlaybackSubject, id: string): Promise<PlayableVideo> =>
     subject === 'request' ? ownerVideo(ports.store, uid, id) : audienceVideo(ports.store, uid, id);
 
@@ -147,7 +158,7 @@ export function createPlayback(ports: PlaybackPorts): Playback {
         'accept-ranges': 'bytes',
       });
     }
-    const range = decision.kind === 'partial' ? { start: decision.start, end: decision.end } : undefined;
+    const range = decision.kind === 'partial' ? { start: decision.start, end: Math.min(decision.end, decision.start + maxRangeBytes - 1) } : undefined;
     const status = range ? 206 : 200;
     headers['content-length'] = String(range ? range.end - range.start + 1 : size);
     if (range) headers['content-range'] = contentRange(size, range);

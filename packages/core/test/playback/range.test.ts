@@ -29,7 +29,7 @@ describe('parseRange', () => {
     ['bytes=-0', 'an empty suffix'],
     ['bytes=5000-,-0', 'several, none satisfiable'],
     ['bytes=99999999999999999999-', 'an absurd position'],
-  ])('%j is unsatisfiable (%s)', (header) => expect(parseRange(header, SIZE)).toEqual({ kind: 'unsatisfiable' }));
+  ])('%j is unsatisfiable (%s)', (header, _why) => expect(parseRange(header, SIZE)).toEqual({ kind: 'unsatisfiable' }));
 
   it.each([
     [undefined, 'no header'],
@@ -44,7 +44,7 @@ describe('parseRange', () => {
     ['bytes=1-2-3', 'too many dashes'],
     ['bytes=+1-2', 'a sign'],
     ['bytes=0-10,500-510', 'two ranges apart (served whole rather than multipart)'],
-  ])('%j is ignored: the whole representation (%s)', (header) => expect(parseRange(header, SIZE)).toEqual({ kind: 'full' }));
+  ] as [string | undefined, string][])('%j is ignored: the whole representation (%s)', (header, _why) => expect(parseRange(header, SIZE)).toEqual({ kind: 'full' }));
 
   it('an empty representation has no satisfiable range', () => {
     expect(parseRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
