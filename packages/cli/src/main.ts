@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerBenchMediaCommand } from './commands/bench-media';
+import { registerBenchPlaybackCommand } from './commands/bench-playback';
 import { registerMediaCommands } from './commands/media';
 import { registerPromptCommand } from './commands/prompt';
 import { registerScriptCommand } from './commands/script';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerMediaCommands(program);
   registerBenchMediaCommand(program);
+  registerBenchPlaybackCommand(program);
   const draftDeps = localDraftCommandDeps();
   registerPromptCommand(program, draftDeps);
   registerScriptCommand(program, draftDeps);
