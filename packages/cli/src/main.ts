@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerBenchMediaCommand } from './commands/bench-media';
 import { registerBenchPlaybackCommand } from './commands/bench-playback';
 import { registerMediaCommands } from './commands/media';
+import { registerPlayCommand } from './commands/play';
 import { registerPromptCommand } from './commands/prompt';
 import { registerScriptCommand } from './commands/script';
 import { registerStartCommand } from './commands/start';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   const program = new Command('d2v').description('draft2video: drafts → Luma AI videos, locally and on Firebase');
   registerStartCommand(program);
   registerMediaCommands(program);
+  registerPlayCommand(program);
   registerBenchMediaCommand(program);
   registerBenchPlaybackCommand(program);
   const draftDeps = localDraftCommandDeps();

@@ -22,6 +22,7 @@ const EnvSchema = z.object({
   D2V_WEBHOOK_SECRET: z.string().min(16).optional(),
   D2V_BLOB_SIGNING_SECRET: z.string().min(16).optional(),
   D2V_PLAYBACK_LINK_SECRET: z.string().min(16).optional(),
+  D2V_PLAYBACK_MAX_RANGE_BYTES: z.coerce.number().int().min(1).optional(),
   D2V_DUPLICATE_DELIVERY: boolish.default(false),
   D2V_POLL_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   D2V_REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(30 * 60_000),
@@ -50,6 +51,8 @@ export interface LocalConfig {
   blobSigningSecret: string;
   /** HMAC key of signed playback links (`…/video/link`). */
   playbackLinkSecret: string;
+  /** Most bytes one ranged playback answer carries (unset: no cap; the Firebase function caps at 8 MiB). */
+  playbackMaxRangeBytes?: number;
   duplicateDelivery: boolean;
   pollIntervalSeconds: number;
   requestDeadlineMs: number;
@@ -89,6 +92,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, overrides:
     webhookSecret: e.D2V_WEBHOOK_SECRET ?? secrets.webhookSecret,
     blobSigningSecret: e.D2V_BLOB_SIGNING_SECRET ?? secrets.blobSigningSecret,
     playbackLinkSecret: e.D2V_PLAYBACK_LINK_SECRET ?? secrets.playbackLinkSecret,
+    playbackMaxRangeBytes: e.D2V_PLAYBACK_MAX_RANGE_BYTES,
     duplicateDelivery: e.D2V_DUPLICATE_DELIVERY,
     pollIntervalSeconds: e.D2V_POLL_INTERVAL_SECONDS,
     requestDeadlineMs: e.D2V_REQUEST_DEADLINE_MS,
@@ -117,6 +121,8 @@ interface LocalSecrets {
   webhookSecret: string;
   blobSigningSecret: string;
   playbackLinkSecret: string;
+  /** Most bytes one ranged playback answer carries (unset: no cap; the Firebase function caps at 8 MiB). */
+  playbackMaxRangeBytes?: number;
   videoKek: string;
   videoKekId: string;
 }

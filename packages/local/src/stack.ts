@@ -145,7 +145,7 @@ export class LocalStack {
     const tokens = new Map<string, string>();
     const api = new ClientApi(store);
     const playback = createPlaybackHttp({
-      playback: createPlayback(ports),
+      playback: createPlayback(ports, { maxRangeBytes: config.playbackMaxRangeBytes }),
       listing: createListing(store),
       authenticate: async (token) => tokens.get(token) ?? null,
       linkSecret: config.playbackLinkSecret,
