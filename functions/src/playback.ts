@@ -42,8 +42,10 @@ export function setIdTokenVerifierForTesting(next: IdTokenVerifier | undefined):
   testVerifier = next;
 }
 
+/** Where signed links point: PLAYBACK_BASE_URL (a string param: its environment variable), else this function's URL. */
 export function playbackBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return paramValue(PLAYBACK_BASE_URL, '', env) || defaultFunctionUrl(PLAYBACK_FUNCTION_NAME, runtimeRegion() || DEFAULT_REGION, projectId(env), env);
+  const explicit = env[PLAYBACK_BASE_URL.name]?.trim();
+  return explicit || defaultFunctionUrl(PLAYBACK_FUNCTION_NAME, runtimeRegion() || DEFAULT_REGION, projectId(env), env);
 }
 
 export function getPlaybackHttp(): PlaybackHttp {

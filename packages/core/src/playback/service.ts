@@ -141,7 +141,9 @@ export function createPlayback(ports: PlaybackPorts, options: PlaybackOptions = 
     if (request.asset === 'video') {
       const source = { size: info.size, read: (range: ByteRange) => ports.blobs.download(path, range) };
       const opened = await ports.media.openEncrypted(source, { ...video.encryption }).catch((err: unknown) => {
-        throw isDecryptError(err) ? damaged(video, err) : err;
+        if (isDecryptError(err)) throw damaged(video, err);
+        if (isMissingObject(err)) throw new PlaybackError('NOT_FOUND', 'The video file of this video is missing.');
+        throw err;
       });
       size = opened.plaintextBytes;
       read = (range) => opened.read(range);
@@ -153,7 +155,7 @@ export function createPlayback(ports: PlaybackPorts, options: PlaybackOptions = 
     const rangeHeader = request.ifRange !== undefined && request.ifRange.trim() !== etag ? undefined : request.range;
     const decision = parseRange(rangeHeader, size);
     if (decision.kind === 'unsatisfiable') {
-      throw new PlaybackError('RANGE_NOT_SATISFIABLE', `The range "${request.range}" is outside this ${size}-byte file.`, {
+      throw new PlaybackError('RANGE_NOT_SATISFIABLE', `The range "${String(request.range).slice(0, 100)}" is outside this ${size}-byte file.`, {
         'content-range': contentRange(size),
         'accept-ranges': 'bytes',
       });
