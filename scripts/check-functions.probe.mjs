@@ -13,6 +13,7 @@ const EXPECTED = [
   'pollTask',
   'downloadTask',
   'lumaWebhook',
+  'videoPlayback',
   'onRawVideoFinalized',
   'sweeper',
   'analyticsAggregator',
@@ -70,6 +71,19 @@ async function main() {
     body: JSON.stringify({ id: 'gen-1', state: 'completed' }),
   });
   check(forged.status === 403, `lumaWebhook forged token → 403 (got ${forged.status})`);
+
+  // 4. videoPlayback over HTTP: the route, the id check and firebase-admin's own verifyIdToken (a token that
+  //    does not decode is refused before any key is fetched, so this runs offline).
+  const play = `${FUNCTIONS}/${PROJECT}/${REGION}/videoPlayback`;
+  const anonymous = await fetch(`${play}/v1/posts/ai_x/video`);
+  check(anonymous.status === 401, `videoPlayback without a token → 401 (got ${anonymous.status})`);
+  const garbage = await fetch(`${play}/v1/posts/ai_x/video`, { headers: { authorization: 'Bearer not-a-jwt' } });
+  check(garbage.status === 401, `videoPlayback with a token that is not a JWT → 401 (got ${garbage.status})`);
+  const badId = await fetch(`${play}/v1/posts/bad%20id/video`);
+  const badIdBody = await badId.json().catch(() => ({}));
+  check(badId.status === 400 && badIdBody?.error?.code === 'INVALID_ID', `videoPlayback bad id → 400 INVALID_ID (got ${badId.status} ${JSON.stringify(badIdBody)})`);
+  const unknown = await fetch(`${play}/v1/nothing`);
+  check(unknown.status === 404, `videoPlayback unknown route → 404 (got ${unknown.status})`);
 
   console.log(failures.length === 0 ? 'PASS functions emulator probe' : `FAIL functions emulator probe: ${failures.length} check(s) failed`);
   process.exit(failures.length === 0 ? 0 : 1);

@@ -5,7 +5,9 @@
 #   2. a task enqueued through our CloudTasksQueue adapter (hashed id, enqueued twice) reaches its
 #      onTaskDispatched function exactly once;
 #   3. lumaWebhook answers over HTTP: 405 for GET, 404 for an unknown route, 403 for a forged token (that one
-#      runs the whole path: params + secrets → core config → core handler).
+#      runs the whole path: params + secrets → core config → core handler);
+#   4. videoPlayback answers over HTTP: 401 without a token and for one firebase-admin cannot decode, 400
+#      INVALID_ID, 404 for an unknown route.
 # Offline; prints PASS/FAIL; exits non-zero on failure.
 set -uo pipefail
 
@@ -50,6 +52,7 @@ if [ ! -f "$SECRETS" ]; then
     echo "LUMAAI_API_KEY=emulator-luma-key"
     echo "LUMA_WEBHOOK_SECRET=emulator-webhook-secret-0123456789"
     echo "VIDEO_KEK=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')"
+    echo "PLAYBACK_LINK_SECRET=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))')"
   } > "$SECRETS"
 fi
 

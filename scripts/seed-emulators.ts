@@ -21,6 +21,8 @@ import { StorageBlobStore } from '../functions/src/adapters/storage-blobs';
 export interface SeedUser {
   uid: string;
   displayName: string;
+  /** Uids following this user (`users/{uid}/followers/{follower}`, with `followerUid` for the feed's query). */
+  followers: string[];
   drafts: DocData[];
 }
 
@@ -44,7 +46,7 @@ export function planSeed(files: { name: string; json: unknown }[], draftFiles: {
   const userFor = (uid: string, displayName?: string): SeedUser => {
     let u = byUid.get(uid);
     if (!u) {
-      u = { uid, displayName: displayName ?? uid, drafts: [] };
+      u = { uid, displayName: displayName ?? uid, followers: [], drafts: [] };
       byUid.set(uid, u);
     } else if (displayName) u.displayName = displayName;
     return u;
@@ -60,6 +62,11 @@ export function planSeed(files: { name: string; json: unknown }[], draftFiles: {
         continue;
       }
       const user = userFor(raw.uid, typeof raw.displayName === 'string' ? raw.displayName : undefined);
+      for (const f of Array.isArray(raw.followers) ? raw.followers : []) {
+        if (typeof f === 'string' && ID_RE.test(f)) {
+          if (!user.followers.includes(f)) user.followers.push(f);
+        } else skipped.push({ file: name, reason: `a follower of ${raw.uid} that is not a valid uid: ${JSON.stringify(f)}` });
+      }
       for (const d of Array.isArray(raw.drafts) ? raw.drafts : []) {
         if (!isRecord(d) || typeof d.id !== 'string' || !ID_RE.test(d.id)) {
           skipped.push({ file: name, reason: `a draft of ${raw.uid} without a valid id` });
@@ -111,13 +118,23 @@ async function readJsonFiles(dir: string): Promise<{ name: string; json: unknown
   return out;
 }
 
-export async function seed(dir: string, store: DocumentStore, blobs: BlobStore | undefined, log: (line: string) => void): Promise<{ users: number; drafts: number; images: number }> {
+export async function seed(
+  dir: string,
+  store: DocumentStore,
+  blobs: BlobStore | undefined,
+  log: (line: string) => void,
+): Promise<{ users: number; drafts: number; followers: number; images: number }> {
   const plan = planSeed(await readJsonFiles(dir), await readJsonFiles(join(dir, 'drafts')));
   for (const s of plan.skipped) log(`seed: skipped ${s.file}: ${s.reason}`);
   let drafts = 0;
+  let followers = 0;
   const images = new Set<string>();
   for (const user of plan.users) {
     await store.runTransaction(async (tx) => void tx.set(docPaths.user(user.uid), { uid: user.uid, displayName: user.displayName }));
+    for (const follower of user.followers) {
+      await store.runTransaction(async (tx) => void tx.set(docPaths.follower(user.uid, follower), { followerUid: follower, since: '2025-01-01T00:00:00.000Z' }));
+      followers++;
+    }
     for (const draft of user.drafts) {
       await store.runTransaction(async (tx) => void tx.set(docPaths.draft(user.uid, String(draft.id)), draft));
       drafts++;
@@ -138,7 +155,7 @@ export async function seed(dir: string, store: DocumentStore, blobs: BlobStore |
       await rm(work, { recursive: true, force: true });
     }
   }
-  return { users: plan.users.length, drafts, images: blobs ? images.size : 0 };
+  return { users: plan.users.length, drafts, followers, images: blobs ? images.size : 0 };
 }
 
 async function main(): Promise<void> {
@@ -158,7 +175,7 @@ async function main(): Promise<void> {
   const blobs = storageHost ? new StorageBlobStore(getStorage(app).bucket()) : undefined;
   if (!blobs) console.log('seed-emulators: no Storage emulator; reference images not uploaded');
   const r = await seed(dir, store, blobs, (l) => console.log(l));
-  console.log(`seed-emulators: ${r.users} users, ${r.drafts} drafts, ${r.images} images from ${dir}`);
+  console.log(`seed-emulators: ${r.users} users, ${r.followers} followers, ${r.drafts} drafts, ${r.images} images from ${dir}`);
 }
 
 if (require.main === module) {

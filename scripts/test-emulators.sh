@@ -72,6 +72,7 @@ SIM_PID=$!
   echo "LUMAAI_API_KEY=emulator-luma-key"
   echo "LUMA_WEBHOOK_SECRET=emulator-webhook-secret-0123456789"
   echo "VIDEO_KEK=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')"
+  echo "PLAYBACK_LINK_SECRET=emulator-playback-link-secret-0123456789"
 } > "$SECRETS"
 
 INNER="bash scripts/seed-emulators.sh && npx --no-install jest --runInBand --testMatch '<rootDir>/functions/test-emulators/**/*.test.ts'"

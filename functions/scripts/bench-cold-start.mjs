@@ -4,7 +4,7 @@
  * (docs/BENCHMARKS.md, "Functions cold start").
  *
  *   sdk     a fresh Node process requires exactly the SDK modules the bundle's index requires when it loads
- *           (SDK_MODULES: the firebase-functions trigger modules of our ten functions, params, firebase-admin/app)
+ *           (SDK_MODULES: the firebase-functions trigger modules of our eleven functions, params, firebase-admin/app)
  *           — what any Functions codebase with these triggers pays before its own code;
  *   bundle  a fresh Node process requires lib/index.js the way the Functions runtime does, and lists its
  *           exports' endpoints.
@@ -15,7 +15,8 @@
  *
  * Then, once per run, what a function's first event loads on top (fresh process, index already loaded):
  * lib/pipeline.js (every function), the Luma client (webhook and tasks: `ports.luma`), lib/media.js (the
- * Storage trigger and the download task: `ports.media`) — and which chunk files a webhook's first event reads.
+ * Storage trigger, the download task and videoPlayback's first video: `ports.media`) — and which chunk files a
+ * webhook's first event and videoPlayback's first request read.
  *
  * Usage: node scripts/bench-cold-start.mjs [--runs N] [--lib DIR] [--json]
  *   --runs N   pairs to measure (default 20)
@@ -55,6 +56,7 @@ const RUNTIME_ENV = {
   LUMAAI_API_KEY: 'bench-luma-key',
   LUMA_WEBHOOK_SECRET: 'bench-webhook-secret-0123456789abcdef',
   VIDEO_KEK: randomBytes(32).toString('base64'),
+  PLAYBACK_LINK_SECRET: randomBytes(32).toString('base64url'),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -99,6 +101,9 @@ function child(what, lib) {
     t0 = process.hrtime.bigint();
     pipeline.getHandlers();
     out.handlersMs = ms(t0);
+    // videoPlayback's first request builds its HTTP surface; media.js waits for the first video (not a poster).
+    pipeline.getPlaybackHttp();
+    out.playbackChunks = chunksLoaded();
     const ports = pipeline.getPorts();
     t0 = process.hrtime.bigint();
     void ports.luma;
@@ -197,6 +202,7 @@ function format(r) {
       ? [
           `First event, on top of the cold start (one fresh process):`,
           `  lib/pipeline.js (every function)       ${f(r.firstEvent.pipelineMs)} ms   + handlers ${f(r.firstEvent.handlersMs)} ms`,
+          `  videoPlayback's first request          → chunks read: ${(r.firstEvent.playbackChunks ?? []).join(', ')} (media.js on the first video)`,
           `  Luma client (webhook, tasks)           ${f(r.firstEvent.lumaMs)} ms   → chunks read: ${r.firstEvent.webhookChunks.join(', ')}`,
           `  media (Storage trigger, download task) ${f(r.firstEvent.mediaMs)} ms   → chunks read: ${r.firstEvent.storageChunks.join(', ')}`,
         ]

@@ -15,6 +15,8 @@ export const LUMAAI_API_KEY = defineSecret('LUMAAI_API_KEY');
 export const LUMA_WEBHOOK_SECRET = defineSecret('LUMA_WEBHOOK_SECRET');
 /** Key-encryption key (32 bytes, base64 or hex) that wraps each video's data key. */
 export const VIDEO_KEK = defineSecret('VIDEO_KEK');
+/** HMAC key of signed playback links (`…/video/link`, what a `<video src>` plays); any 32 random bytes. */
+export const PLAYBACK_LINK_SECRET = defineSecret('PLAYBACK_LINK_SECRET');
 
 // ---------------------------------------------------------------------------------------------------------------
 // Params. Names avoid the reserved FIREBASE_/X_GOOGLE_/EXT_ prefixes and FUNCTION_REGION.
@@ -90,6 +92,16 @@ export function analyticsTopicName(env: NodeJS.ProcessEnv = process.env): string
 
 /** Public base URL of the `lumaWebhook` function; empty: derived from the project and region. */
 export const WEBHOOK_BASE_URL = defineString('WEBHOOK_BASE_URL', { default: '' });
+/** Public base URL of the `videoPlayback` function (signed links are absolute); empty: derived like the webhook's. */
+export const PLAYBACK_BASE_URL = defineString('PLAYBACK_BASE_URL', { default: '' });
+/**
+ * Most bytes one playback response carries: a longer range is answered with its first this-many bytes (206 with
+ * the shortened Content-Range; players and downloaders ask again for the rest). Cloud Run functions cap one HTTP
+ * response (32 MB, less when streamed), so an uncapped `bytes=0-` of a long video would be cut by the platform.
+ */
+export const PLAYBACK_MAX_RANGE_BYTES = defineInt('PLAYBACK_MAX_RANGE_BYTES', { default: 8 * 1024 * 1024 });
+export const DEFAULT_PLAYBACK_MAX_RANGE_BYTES = 8 * 1024 * 1024;
+
 /** Luma API base URL; empty: Luma's production API. Point it at the simulator in staging. */
 export const LUMAAI_BASE_URL = defineString('LUMAAI_BASE_URL', { default: '' });
 /** Hosts whose image URLs a draft may reference directly (anything else must be the owner's Storage). */
@@ -99,6 +111,7 @@ export const IMAGE_HOST_ALLOW_LIST = defineList('IMAGE_HOST_ALLOW_LIST', { defau
 // Derived values
 
 export const WEBHOOK_FUNCTION_NAME = 'lumaWebhook';
+export const PLAYBACK_FUNCTION_NAME = 'videoPlayback';
 
 /** The task-queue function behind each core queue name. */
 export const TASK_FUNCTION_NAMES = {
@@ -126,11 +139,16 @@ export function projectId(env: NodeJS.ProcessEnv = process.env): string {
  * production the function's cloudfunctions.net URL (which Cloud Functions v2 keeps for HTTP functions).
  */
 export function defaultWebhookBaseUrl(region: string, project: string, env: NodeJS.ProcessEnv = process.env): string {
+  return defaultFunctionUrl(WEBHOOK_FUNCTION_NAME, region, project, env);
+}
+
+/** An HTTP function's URL: the emulator's locally, the cloudfunctions.net one (which v2 keeps) in production. */
+export function defaultFunctionUrl(name: string, region: string, project: string, env: NodeJS.ProcessEnv = process.env): string {
   if (env.FUNCTIONS_EMULATOR === 'true') {
     const host = env.FUNCTIONS_EMULATOR_HOST ?? '127.0.0.1:5001';
-    return `http://${host}/${project}/${region}/${WEBHOOK_FUNCTION_NAME}`;
+    return `http://${host}/${project}/${region}/${name}`;
   }
-  return `https://${region}-${project}.cloudfunctions.net/${WEBHOOK_FUNCTION_NAME}`;
+  return `https://${region}-${project}.cloudfunctions.net/${name}`;
 }
 
 /**
@@ -162,3 +180,5 @@ export function runtimeRegion(): string {
 
 export const PIPELINE_SECRETS = [LUMAAI_API_KEY, LUMA_WEBHOOK_SECRET];
 export const PROCESSING_SECRETS = [LUMAAI_API_KEY, LUMA_WEBHOOK_SECRET, VIDEO_KEK];
+/** Playback decrypts (the KEK) and signs links; it never talks to Luma. */
+export const PLAYBACK_SECRETS = [VIDEO_KEK, PLAYBACK_LINK_SECRET];

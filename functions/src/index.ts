@@ -5,6 +5,7 @@
 export { onVideoRequestCreated, onVideoRequestUpdated, onScriptRequestCreated } from './triggers/requests';
 export { submitTask, pollTask, downloadTask } from './triggers/tasks';
 export { lumaWebhook } from './triggers/webhook';
+export { videoPlayback } from './triggers/playback';
 export { onRawVideoFinalized } from './triggers/storage';
 export { sweeper } from './triggers/scheduled';
 export { analyticsAggregator } from './triggers/analytics';

@@ -15,6 +15,7 @@ export const logs = {
   webhookBadMethod: 'Luma webhook called with a method other than POST',
   webhookFailed: 'Luma webhook handler failed; answering 500 so Luma retries',
   webhookAnswered: 'Luma webhook answered',
+  playbackFailed: 'video playback failed on our side; answered 500',
   sweepFinished: 'sweep finished',
   analyticsInvalid: 'analytics message is not a valid event; dropped',
   analyticsCounted: 'analytics event counted',

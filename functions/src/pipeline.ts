@@ -25,5 +25,8 @@ export { adminAppInstance } from './ports';
 // The runtime logger (../log.ts); the analytics trigger's first message (triggers/analytics.ts).
 export { applyAnalyticsEvent, createPinoLogger } from '@d2v/core';
 export { parseAnalyticsMessage } from './analytics-message';
+// The playback function (triggers/playback.ts).
+export { getPlaybackHttp, setIdTokenVerifierForTesting } from './playback';
+export { errorAnswer, sendHttpAnswer, PlaybackError } from '@d2v/core';
 // The test-only probe (triggers/probe.ts).
 export { CloudTasksQueue, cloudTaskId } from './adapters/cloud-tasks';

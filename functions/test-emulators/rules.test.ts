@@ -40,7 +40,7 @@ beforeEach(async () => {
     await env.clearStorage();
     await env.withSecurityRulesDisabled(async (admin) => {
       const db = admin.firestore();
-      await db.doc(`users/${ALICE}/followers/${CAROL}`).set({ since: '2025-01-01T00:00:00Z' });
+      await db.doc(`users/${ALICE}/followers/${CAROL}`).set({ followerUid: CAROL, since: '2025-01-01T00:00:00Z' });
       await db.doc(`users/${ALICE}/drafts/d1`).set({ id: 'd1', uid: ALICE, text: 'hello world' });
       await db.doc(`users/${ALICE}/videoRequests/existing`).set({
         draftId: 'd1',
@@ -188,6 +188,38 @@ describe('posts', () => {
       await assertFails(fs(ALICE).doc('posts/p-new').set({ uid: ALICE, visibility: 'public' }));
       await assertFails(fs(ALICE).doc('posts/p-public').update({ caption: 'x' }));
       await assertFails(fs(ALICE).doc('posts/p-public').delete());
+    }));
+});
+
+describe('the feed and profile-grid queries the app runs (README, "Feed and profile grid")', () => {
+  type FsQuery = ReturnType<ReturnType<ReturnType<typeof fs>['collection']>['where']>;
+  const newest = (q: FsQuery) => q.orderBy('createdAt', 'desc').limit(20);
+  it('F1 public posts: any signed-in user', () =>
+    quiet(() => assertSucceeds(newest(fs(BOB).collection('posts').where('visibility', '==', 'public')).get())));
+  it('F2 my own posts: the owner, not someone else', () =>
+    quiet(async () => {
+      await assertSucceeds(newest(fs(ALICE).collection('posts').where('uid', '==', ALICE)).get());
+      await assertFails(newest(fs(BOB).collection('posts').where('uid', '==', ALICE)).get());
+    }));
+  it('F3 whom I follow (collection group on followerUid): my own entries only', () =>
+    quiet(async () => {
+      await assertSucceeds(fs(CAROL).collectionGroup('followers').where('followerUid', '==', CAROL).limit(300).get());
+      await assertFails(fs(CAROL).collectionGroup('followers').where('followerUid', '==', BOB).limit(300).get());
+      await assertFails(fs(CAROL).collectionGroup('followers').limit(300).get());
+    }));
+  it('F4 followers-only posts of accounts I follow: a follower, not anyone else', () =>
+    quiet(async () => {
+      await assertSucceeds(newest(fs(CAROL).collection('posts').where('visibility', '==', 'followers').where('uid', 'in', [ALICE])).get());
+      await assertFails(newest(fs(BOB).collection('posts').where('visibility', '==', 'followers').where('uid', 'in', [ALICE])).get());
+    }));
+  it('P1–P3 a profile grid: everything for the owner, public+followers for a follower, public for others', () =>
+    quiet(async () => {
+      const grid = (uid: string) => fs(uid).collection(`users/${ALICE}/profileVideos`);
+      await assertSucceeds(newest(grid(ALICE)).get());
+      await assertSucceeds(newest(grid(CAROL).where('visibility', 'in', ['public', 'followers'])).get());
+      await assertSucceeds(newest(grid(BOB).where('visibility', '==', 'public')).get());
+      await assertFails(newest(grid(BOB).where('visibility', 'in', ['public', 'followers'])).get());
+      await assertFails(newest(grid(CAROL)).get());
     }));
 });
 

@@ -35,7 +35,7 @@ describe('bundle.mjs', () => {
   it('builds one file per chunk, and loading the index reads only the wiring', () => {
     expect(built.stderr).toBe('');
     expect(built.status).toBe(0);
-    expect(built.stdout).toMatch(/bundle exports 10 functions: /);
+    expect(built.stdout).toMatch(/bundle exports 11 functions: .*videoPlayback/);
     expect(built.stdout).toContain('the cold start loads index.js, config.js, logs.js\n');
   });
 
@@ -62,7 +62,7 @@ describe('bench-cold-start.mjs (a few pairs: shape only)', () => {
     target: number;
     met: boolean;
     index: { functions: number; chunks: string[]; extraThirdPartyFiles: string[] };
-    firstEvent: { pipelineMs: number; lumaMs: number; mediaMs: number; webhookChunks: string[]; storageChunks: string[] };
+    firstEvent: { pipelineMs: number; lumaMs: number; mediaMs: number; webhookChunks: string[]; storageChunks: string[]; playbackChunks: string[] };
   }
   let report: Report;
 
@@ -87,7 +87,7 @@ describe('bench-cold-start.mjs (a few pairs: shape only)', () => {
 
   it('the baseline is what the index itself loads of the SDKs, and the index loads no other package', () => {
     expect(report.baseline.loadedByIndex).toEqual(report.baseline.modules);
-    expect(report.index.functions).toBe(10);
+    expect(report.index.functions).toBe(11);
     expect(report.index.chunks.sort()).toEqual(['config.js', 'index.js', 'logs.js']);
     expect(report.index.extraThirdPartyFiles).toEqual([]);
   });
@@ -96,6 +96,10 @@ describe('bench-cold-start.mjs (a few pairs: shape only)', () => {
     expect(report.firstEvent.pipelineMs).toBeGreaterThan(0);
     expect(report.firstEvent.webhookChunks.sort()).toEqual(['axios.js', 'config.js', 'index.js', 'logs.js', 'pipeline.js']);
     expect(report.firstEvent.storageChunks).toContain('media.js');
+  });
+
+  it("videoPlayback's first request reads the pipeline but neither media (until a video is opened) nor the Luma client", () => {
+    expect(report.firstEvent.playbackChunks.sort()).toEqual(['config.js', 'index.js', 'logs.js', 'pipeline.js']);
   });
 
   it('says clearly when there is nothing to measure', () => {

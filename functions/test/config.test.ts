@@ -16,6 +16,7 @@ import {
 } from '../src/config';
 import { buildCoreConfigFromParams, buildFirebasePorts } from '../src/ports';
 import { FirestoreDocumentStore } from '../src/adapters/firestore-store';
+import { playbackBaseUrl } from '../src/playback';
 import { TEST_BUCKET, TEST_WEBHOOK_SECRET } from './helpers/env';
 
 type Endpoint = Record<string, unknown> & {
@@ -35,6 +36,7 @@ const DEPLOYED = {
   pollTask: functions.pollTask,
   downloadTask: functions.downloadTask,
   lumaWebhook: functions.lumaWebhook,
+  videoPlayback: functions.videoPlayback,
   onRawVideoFinalized: functions.onRawVideoFinalized,
   sweeper: functions.sweeper,
   analyticsAggregator: functions.analyticsAggregator,
@@ -62,6 +64,8 @@ describe('exported functions', () => {
     }
     expect(secretsOf(functions.onRawVideoFinalized)).toEqual([...pipeline, 'VIDEO_KEK']);
     expect(secretsOf(functions.analyticsAggregator)).toEqual([]);
+    // Playback decrypts and signs links; it never talks to Luma.
+    expect(secretsOf(functions.videoPlayback)).toEqual(['PLAYBACK_LINK_SECRET', 'VIDEO_KEK']);
   });
 
   it('Firestore triggers listen on the request documents with retry', () => {
@@ -98,6 +102,10 @@ describe('exported functions', () => {
     expect(endpoint(functions.lumaWebhook)).toMatchObject({ availableMemoryMb: 256, minInstances: 0, httpsTrigger: { invoker: ['public'] } });
   });
 
+  it('playback is sized for streams: many concurrent on one vCPU, a long timeout, public (it checks tokens itself)', () => {
+    expect(endpoint(functions.videoPlayback)).toMatchObject({ availableMemoryMb: 512, cpu: 1, concurrency: 80, timeoutSeconds: 900, httpsTrigger: { invoker: ['public'] } });
+  });
+
   it('the sweeper runs every 5 minutes on one instance; the aggregator listens on the analytics topic', () => {
     expect(endpoint(functions.sweeper)).toMatchObject({ maxInstances: 1, scheduleTrigger: { schedule: 'every 5 minutes' } });
     expect(endpoint(functions.analyticsAggregator).eventTrigger).toMatchObject({ eventFilters: { topic: DEFAULT_ANALYTICS_TOPIC }, retry: true });
@@ -106,7 +114,8 @@ describe('exported functions', () => {
   it('declares every param and secret to the CLI', () => {
     const declared = params.declaredParams.map((p) => p.name);
     for (const name of ['LUMAAI_API_KEY', 'LUMA_WEBHOOK_SECRET', 'VIDEO_KEK', 'VIDEO_KEK_ID', 'D2V_REGION', 'SUBMIT_MAX_CONCURRENT_DISPATCHES',
-      'LUMA_CREATES_PER_MINUTE', 'POLL_INTERVAL_SECONDS', 'REQUEST_DEADLINE_MINUTES', 'ANALYTICS_TOPIC', 'WEBHOOK_BASE_URL', 'LUMAAI_BASE_URL']) {
+      'LUMA_CREATES_PER_MINUTE', 'POLL_INTERVAL_SECONDS', 'REQUEST_DEADLINE_MINUTES', 'ANALYTICS_TOPIC', 'WEBHOOK_BASE_URL', 'LUMAAI_BASE_URL',
+      'PLAYBACK_LINK_SECRET', 'PLAYBACK_BASE_URL', 'PLAYBACK_MAX_RANGE_BYTES']) {
       expect(declared).toContain(name);
     }
   });
@@ -161,6 +170,12 @@ describe('core config from params and secrets', () => {
       process.env = saved;
     }
     expect(defaultWebhookBaseUrl('us-central1', 'demo-x', { FUNCTIONS_EMULATOR: 'true' })).toBe('http://127.0.0.1:5001/demo-x/us-central1/lumaWebhook');
+  });
+
+  it('signed playback links are absolute: PLAYBACK_BASE_URL, else the function URL (emulator or cloudfunctions.net)', () => {
+    expect(playbackBaseUrl({ GCLOUD_PROJECT: 'demo-x' })).toBe('https://us-central1-demo-x.cloudfunctions.net/videoPlayback');
+    expect(playbackBaseUrl({ GCLOUD_PROJECT: 'demo-x', FUNCTIONS_EMULATOR: 'true' })).toBe('http://127.0.0.1:5001/demo-x/us-central1/videoPlayback');
+    expect(playbackBaseUrl({ GCLOUD_PROJECT: 'demo-x', PLAYBACK_BASE_URL: 'https://play.example.com' })).toBe('https://play.example.com');
   });
 
   it('refuses to run without the webhook secret (a function that did not bind it)', () => {

@@ -41,6 +41,12 @@ describe('planSeed', () => {
     ]);
   });
 
+  it('reads followers (valid uids, once each) and skips the rest', () => {
+    const plan = planSeed([{ name: 'f.json', json: { users: [{ uid: 'u1', followers: ['u2', 'u2', 'u3', 'not ok', 7] }] } }]);
+    expect(plan.users[0]!.followers).toEqual(['u2', 'u3']);
+    expect(plan.skipped.map((s) => s.reason)).toEqual([expect.stringContaining('"not ok"'), expect.stringContaining('7')]);
+  });
+
   it('finds only images under the owner’s uploads', () => {
     expect(
       referencedUploads({
@@ -67,8 +73,11 @@ describe('seed', () => {
     expect(again).toEqual(first);
     const plan = planSeed(readDir(DATA), readDir(join(DATA, 'drafts')));
     expect(first.users).toBe(plan.users.length);
+    expect(first.followers).toBe(plan.users.reduce((n, u) => n + u.followers.length, 0));
+    expect(first.followers).toBeGreaterThan(0);
     for (const u of plan.users) {
       expect((await fx.store.get(docPaths.user(u.uid)))?.data).toMatchObject({ uid: u.uid });
+      for (const f of u.followers) expect((await fx.store.get(docPaths.follower(u.uid, f)))?.data).toMatchObject({ followerUid: f });
       for (const d of u.drafts) {
         expect((await fx.store.get(docPaths.draft(u.uid, String(d.id))))?.data).toMatchObject({ id: d.id, uid: u.uid });
         for (const p of referencedUploads(d)) expect((await fx.blobs.stat(p))?.contentType).toBe('image/jpeg');

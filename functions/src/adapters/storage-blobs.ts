@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { Bucket, FileMetadata } from '@google-cloud/storage';
 import type { BlobInfo, BlobMetadata, BlobStore } from '@d2v/core';
+import { assertByteRange, type ByteRange } from '@d2v/schema';
 import { classifyGoogleError } from './errors';
 
 export class UnsafeObjectNameError extends Error {
@@ -96,9 +97,12 @@ export class StorageBlobStore implements BlobStore {
     return toBlobInfo(path, m);
   }
 
-  download(path: string): Readable {
+  /** `range` becomes `Range: bytes=start-end` (the client's `end` is inclusive, like the port's). */
+  download(path: string, range?: ByteRange): Readable {
     assertSafeObjectName(path);
-    return this.bucket.file(path).createReadStream();
+    if (!range) return this.bucket.file(path).createReadStream();
+    assertByteRange(range);
+    return this.bucket.file(path).createReadStream({ start: range.start, end: range.end });
   }
 
   async downloadToFile(path: string, localFile: string): Promise<void> {

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerBenchMediaCommand } from './commands/bench-media';
+import { registerBenchPlaybackCommand } from './commands/bench-playback';
 import { registerMediaCommands } from './commands/media';
+import { registerPlayCommand } from './commands/play';
 import { registerPromptCommand } from './commands/prompt';
 import { registerScriptCommand } from './commands/script';
 import { registerStartCommand } from './commands/start';
@@ -16,7 +18,9 @@ export function buildProgram(): Command {
   const program = new Command('d2v').description('draft2video: drafts → Luma AI videos, locally and on Firebase');
   registerStartCommand(program);
   registerMediaCommands(program);
+  registerPlayCommand(program);
   registerBenchMediaCommand(program);
+  registerBenchPlaybackCommand(program);
   const draftDeps = localDraftCommandDeps();
   registerPromptCommand(program, draftDeps);
   registerScriptCommand(program, draftDeps);

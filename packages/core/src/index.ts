@@ -15,3 +15,4 @@ export { webhookToken, verifyWebhookToken, callbackUrl, stableId } from './ids';
 export type { RequestRef } from './request-doc';
 export { createLogger, createPinoLogger, silentLogger, severityFor, scrubUrl, formatLogFields, REDACT_PATHS, REDACTED, type CreateLoggerOptions } from './logging';
 export { applyAnalyticsEvent, countersForEvent, addCounters, eventDay, markerId, statsMarkerPath, type Counters, type ApplyResult } from './stats';
+export * from './playback';

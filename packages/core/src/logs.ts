@@ -39,4 +39,8 @@ export const logs = {
   assemblyDone: 'shots joined into raw.mp4',
   eventPublishFailed: 'analytics event could not be published (ignored)',
   cleanupFailed: 'cleanup failed (ignored)',
+  playbackServed: 'playback answered',
+  playbackAborted: 'playback client went away before the end (a seek or a closed player)',
+  playbackCutShort: 'playback stream failed after its headers were sent; connection ended early',
+  playbackDamaged: 'stored video failed its integrity check; refused to serve it',
 } as const;

@@ -4,7 +4,7 @@
  * same contract tests. Nothing here may name Firebase.
  */
 import type { Readable } from 'node:stream';
-import type { AnalyticsEvent, MediaPort } from '@d2v/schema';
+import type { AnalyticsEvent, ByteRange, MediaPort } from '@d2v/schema';
 import type { LumaApi } from '@d2v/luma';
 import type { CoreConfig } from './config';
 
@@ -94,7 +94,11 @@ export interface BlobStore {
   upload(path: string, source: Readable, meta: BlobMetadata): Promise<BlobInfo>;
   /** Copies a local file into the store (what ffmpeg output goes through). */
   uploadFile(path: string, localFile: string, meta: BlobMetadata): Promise<BlobInfo>;
-  download(path: string): Readable;
+  /**
+   * Streams the object, or only bytes `range.start`…`range.end` (inclusive, inside the object: callers derive
+   * ranges from `stat().size`). A missing object makes the stream fail.
+   */
+  download(path: string, range?: ByteRange): Readable;
   downloadToFile(path: string, localFile: string): Promise<void>;
   stat(path: string): Promise<BlobInfo | null>;
   delete(path: string): Promise<void>;
@@ -147,7 +151,7 @@ export interface EventSink {
 // ---------------------------------------------------------------------------------------------------------------
 // Media (ffmpeg/ffprobe + encryption; @d2v/media implements it for both runtimes)
 
-export type { MediaProbe, EncryptResult, WrappedKeyInfo, MediaPort } from '@d2v/schema';
+export type { MediaProbe, EncryptResult, WrappedKeyInfo, MediaPort, ByteRange, CiphertextSource, DecryptStats, EncryptedVideo } from '@d2v/schema';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Clock and log

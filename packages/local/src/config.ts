@@ -21,6 +21,8 @@ const EnvSchema = z.object({
   D2V_PUBLIC_URL: z.string().url().optional(),
   D2V_WEBHOOK_SECRET: z.string().min(16).optional(),
   D2V_BLOB_SIGNING_SECRET: z.string().min(16).optional(),
+  D2V_PLAYBACK_LINK_SECRET: z.string().min(16).optional(),
+  D2V_PLAYBACK_MAX_RANGE_BYTES: z.coerce.number().int().min(1).optional(),
   D2V_DUPLICATE_DELIVERY: boolish.default(false),
   D2V_POLL_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   D2V_REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(30 * 60_000),
@@ -47,6 +49,10 @@ export interface LocalConfig {
   publicUrl?: string;
   webhookSecret: string;
   blobSigningSecret: string;
+  /** HMAC key of signed playback links (`…/video/link`). */
+  playbackLinkSecret: string;
+  /** Most bytes one ranged playback answer carries (unset: no cap; the Firebase function caps at 8 MiB). */
+  playbackMaxRangeBytes?: number;
   duplicateDelivery: boolean;
   pollIntervalSeconds: number;
   requestDeadlineMs: number;
@@ -85,6 +91,8 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, overrides:
     publicUrl: e.D2V_PUBLIC_URL,
     webhookSecret: e.D2V_WEBHOOK_SECRET ?? secrets.webhookSecret,
     blobSigningSecret: e.D2V_BLOB_SIGNING_SECRET ?? secrets.blobSigningSecret,
+    playbackLinkSecret: e.D2V_PLAYBACK_LINK_SECRET ?? secrets.playbackLinkSecret,
+    playbackMaxRangeBytes: e.D2V_PLAYBACK_MAX_RANGE_BYTES,
     duplicateDelivery: e.D2V_DUPLICATE_DELIVERY,
     pollIntervalSeconds: e.D2V_POLL_INTERVAL_SECONDS,
     requestDeadlineMs: e.D2V_REQUEST_DEADLINE_MS,
@@ -112,6 +120,9 @@ export function localKekEnv(env: NodeJS.ProcessEnv, dataDir: string): NodeJS.Pro
 interface LocalSecrets {
   webhookSecret: string;
   blobSigningSecret: string;
+  playbackLinkSecret: string;
+  /** Most bytes one ranged playback answer carries (unset: no cap; the Firebase function caps at 8 MiB). */
+  playbackMaxRangeBytes?: number;
   videoKek: string;
   videoKekId: string;
 }
@@ -122,13 +133,17 @@ interface LocalSecrets {
  */
 function localSecrets(dataDir: string): LocalSecrets {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {};
   const secrets: LocalSecrets = {
     webhookSecret: randomBytes(32).toString('base64url'),
     blobSigningSecret: randomBytes(32).toString('base64url'),
+    playbackLinkSecret: randomBytes(32).toString('base64url'),
     videoKek: randomBytes(32).toString('base64'),
     videoKekId: `local-${randomBytes(4).toString('hex')}`,
+    ...stored,
   };
+  // A data dir from an older version keeps its keys (its videos stay decryptable) and gains the new ones.
+  if (Object.keys(secrets).every((k) => k in stored)) return secrets;
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
   return secrets;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import * as z from 'zod';
-import { docPaths, DraftSchema } from '@d2v/schema';
+import { docPaths, DraftSchema, IdSchema } from '@d2v/schema';
 import type { BlobStore, DocData, DocumentStore } from '@d2v/core';
 import { runFfmpeg } from '@d2v/media';
 
@@ -11,6 +11,8 @@ const SeedUserSchema = z.object({
   uid: z.string(),
   displayName: z.string(),
   token: z.string().min(8),
+  /** Uids following this user: `users/{uid}/followers/{follower}` (the audience of `followers` posts). */
+  followers: z.array(IdSchema).default([]),
   drafts: z.array(z.record(z.string(), z.unknown())).default([]),
 });
 const SeedFileSchema = z.object({ users: z.array(SeedUserSchema) });
@@ -18,22 +20,28 @@ const SeedFileSchema = z.object({ users: z.array(SeedUserSchema) });
 export interface SeedResult {
   users: number;
   drafts: number;
+  followers: number;
   images: number;
   /** Local bearer token → uid. */
   tokens: Map<string, string>;
 }
 
 /**
- * Loads `emulator-data/` into the local stack: users, drafts (users.json and drafts/*.json), and a real JPEG
+ * Loads `emulator-data/` into the local stack: users, their followers, drafts (users.json and drafts/*.json), and a real JPEG
  * (rendered by ffmpeg) for every image a draft references under its owner's uploads. Idempotent.
  */
 export async function seedFromEmulatorData(dir: string, store: DocumentStore, blobs: BlobStore): Promise<SeedResult> {
   const seed = SeedFileSchema.parse(JSON.parse(await readFile(join(dir, 'users.json'), 'utf8')));
   const tokens = new Map<string, string>();
   const drafts: DocData[] = [];
+  let followers = 0;
   for (const user of seed.users) {
     tokens.set(user.token, user.uid);
     await store.runTransaction(async (tx) => void tx.set(docPaths.user(user.uid), { uid: user.uid, displayName: user.displayName }));
+    for (const follower of user.followers) {
+      await store.runTransaction(async (tx) => void tx.set(docPaths.follower(user.uid, follower), followerDoc(follower)));
+      followers++;
+    }
     for (const draft of user.drafts) drafts.push({ ...draft, uid: user.uid });
   }
   const fixtureDir = join(dir, 'drafts');
@@ -47,8 +55,11 @@ export async function seedFromEmulatorData(dir: string, store: DocumentStore, bl
     await store.runTransaction(async (tx) => void tx.set(path, draft));
   }
   const images = await renderReferencedImages(drafts, blobs);
-  return { users: seed.users.length, drafts: drafts.length, images, tokens };
+  return { users: seed.users.length, drafts: drafts.length, followers, images, tokens };
 }
+
+/** A follower entry as the app's backend writes it; `followerUid` lets the feed find whom someone follows. */
+export const followerDoc = (followerUid: string): DocData => ({ followerUid, since: '2025-01-01T00:00:00.000Z' });
 
 function referencedPaths(draft: DocData): string[] {
   const parsed = DraftSchema.partial().safeParse(draft);

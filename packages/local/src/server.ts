@@ -1,15 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { BlobStore, MediaPort, PipelineHandlers } from '@d2v/core';
+import type { BlobStore, Logger, PipelineHandlers, PlaybackHttp } from '@d2v/core';
 import { ApiError, type ClientApi } from './client-api';
+import { playbackRoutes } from './routes/playback';
 import { mountWebApp } from './web-app';
 
 export interface ServerDeps {
   api: ClientApi;
   handlers: PipelineHandlers;
   blobs: BlobStore;
-  media: MediaPort;
+  /** Videos, posters, signed links, feed and profile grids (the core's playback HTTP surface). */
+  playback: PlaybackHttp;
+  log: Logger;
   /** Bearer token → uid (the local stand-in for Firebase Auth ID tokens). */
   authenticate(token: string): string | null;
   /** Checks a `/blobs/*` signed URL. */
@@ -23,8 +26,9 @@ export interface ServerDeps {
 const LIVE_POLL_MS = 250;
 
 /**
- * The local stack's HTTP surface: the client API (what the iOS app does against Firestore/Storage), Luma's
- * webhook (what the `lumaWebhook` function does) and signed blob downloads (what Storage signed URLs do).
+ * The local stack's HTTP surface: the client API (what the iOS app does against Firestore/Storage), playback
+ * (what the `videoPlayback` function does; routes/playback.ts), Luma's webhook (what the `lumaWebhook` function
+ * does) and signed blob downloads (what Storage signed URLs do).
  */
 export function createApp(deps: ServerDeps): express.Express {
   const app = express();
@@ -57,6 +61,8 @@ export function createApp(deps: ServerDeps): express.Express {
     res.setHeader('content-length', String(info.size));
     await pipeline(deps.blobs.download(path), res);
   }));
+
+  app.use(playbackRoutes(deps.playback, deps.log));
 
   const v1 = express.Router();
   v1.use((req, _res, next) => {
@@ -99,32 +105,6 @@ export function createApp(deps: ServerDeps): express.Express {
       await new Promise((r) => setTimeout(r, LIVE_POLL_MS));
     }
     res.end();
-  }));
-  /**
-   * The owner's request with its outputs, checked before anything is sent: once a stream has started, a
-   * missing file can only cut the connection, so a deleted (or otherwise gone) file is answered here.
-   */
-  async function playable(req: Request, file: 'videoPath' | 'posterPath') {
-    const doc = await deps.api.getRequest(uidOf(req), String(req.params.id));
-    if (doc.state === 'deleted') throw new ApiError(410, 'DELETED', 'This video was deleted.');
-    if (!doc.outputs) throw new ApiError(409, 'NOT_READY', `The video is ${doc.state}, not ready yet.`);
-    const info = await deps.blobs.stat(doc.outputs[file]);
-    if (!info) throw new ApiError(404, 'NOT_FOUND', 'The file of this video is missing.');
-    return { ...doc, outputs: doc.outputs, fileBytes: info.size };
-  }
-  // Playback / "download to device": decrypted on the way out, only for the owner.
-  v1.get('/requests/:id/video', wrap(async (req, res) => {
-    const doc = await playable(req, 'videoPath');
-    res.setHeader('content-type', 'video/mp4');
-    res.setHeader('content-length', String(doc.outputs.encryption.plaintextBytes));
-    if (req.query.download) res.setHeader('content-disposition', `attachment; filename="${doc.requestId}.mp4"`);
-    await pipeline(deps.media.decrypt(deps.blobs.download(doc.outputs.videoPath), doc.outputs.encryption), res);
-  }));
-  v1.get('/requests/:id/poster', wrap(async (req, res) => {
-    const doc = await playable(req, 'posterPath');
-    res.setHeader('content-type', 'image/jpeg');
-    res.setHeader('content-length', String(doc.fileBytes));
-    await pipeline(deps.blobs.download(doc.outputs.posterPath), res);
   }));
   v1.post('/scripts', wrap(async (req, res) => {
     const { requestId } = await deps.api.createScriptRequest(uidOf(req), req.body);

@@ -6,7 +6,10 @@ import {
   applyAnalyticsEvent,
   buildCoreConfig,
   createHandlers,
+  createListing,
   createLogger,
+  createPlayback,
+  createPlaybackHttp,
   silentLogger,
   type CoreConfigInput,
   type Logger,
@@ -145,11 +148,21 @@ export class LocalStack {
 
     const tokens = new Map<string, string>();
     const api = new ClientApi(store);
+    const playback = createPlaybackHttp({
+      playback: createPlayback(ports, { maxRangeBytes: config.playbackMaxRangeBytes }),
+      listing: createListing(store),
+      authenticate: async (token) => tokens.get(token) ?? null,
+      linkSecret: config.playbackLinkSecret,
+      publicBaseUrl: () => baseUrl,
+      clock,
+      log,
+    });
     server.on('request', createApp({
       api,
       handlers,
       blobs,
-      media,
+      playback,
+      log,
       authenticate: (token) => tokens.get(token) ?? null,
       verifyBlobUrl: (path, expires, sig) => verifySignedBlobRequest(config.blobSigningSecret, path, expires, sig, clock.now()),
       stats: () => events.aggregate(),

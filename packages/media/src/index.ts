@@ -25,6 +25,7 @@ export {
   type KeyEncryptionKey,
 } from './keyring';
 export { createEncryptStream, createDecryptStream, type EncryptStream, type EncryptStreamOptions } from './crypto';
+export { openEncryptedVideo } from './range-decrypt';
 export {
   readHeader,
   encodeHeader,

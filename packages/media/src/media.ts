@@ -7,9 +7,10 @@ import { compress, poster } from './compress';
 import { concatVideos } from './concat';
 import { defaultMediaConfig, type MediaConfig } from './config';
 import { createDecryptStream, createEncryptStream } from './crypto';
+import { openEncryptedVideo } from './range-decrypt';
 import type { Keyring } from './keyring';
 import { validate } from './validate';
-import type { EncryptResult, MediaPort, MediaProbe, WrappedKeyInfo } from './types';
+import type { CiphertextSource, EncryptResult, EncryptedVideo, MediaPort, MediaProbe, WrappedKeyInfo } from './types';
 
 export { mediaConfigFromEnv } from './config';
 
@@ -48,6 +49,9 @@ export function createMedia({ config = defaultMediaConfig(), keyring }: CreateMe
       const stream = createDecryptStream(keyring, info);
       connect(input, stream);
       return stream;
+    },
+    openEncrypted(source: CiphertextSource, info: WrappedKeyInfo & { plaintextBytes?: number }): Promise<EncryptedVideo> {
+      return openEncryptedVideo(keyring, source, info);
     },
     concat(inputs: { file: string; durationMs: number }[], output: string): Promise<MediaProbe> {
       return concatVideos(inputs, output);

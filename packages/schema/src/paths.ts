@@ -15,6 +15,9 @@ export const docPaths = {
   scriptRequest: (uid: string, id: string) => `users/${uid}/scriptRequests/${id}`,
   posts: () => 'posts',
   post: (postId: string) => `posts/${postId}`,
+  /** Who follows `ownerUid` (maintained by the app's backend): the audience of their `followers` posts. */
+  followers: (ownerUid: string) => `users/${ownerUid}/followers`,
+  follower: (ownerUid: string, followerUid: string) => `users/${ownerUid}/followers/${followerUid}`,
   profileVideos: (uid: string) => `users/${uid}/profileVideos`,
   profileVideo: (uid: string, id: string) => `users/${uid}/profileVideos/${id}`,
   stats: (day: string) => `stats/${day}`,

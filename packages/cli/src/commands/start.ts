@@ -89,6 +89,9 @@ async function runDemo(
     say(`  poster:          ${summary.posterImage}`);
     say(`  decrypted copy:  ${summary.decryptedVideo}  (for you to watch)`);
     say(`  follow it:       curl -H 'Authorization: Bearer demo-token' ${stack.url}/v1/requests/${requestId}`);
+    say(`  play it:         npm run d2v -- play ${summary.postId} --as other-user --url ${stack.url} -o watch.mp4`);
+    const link = await browserLink(stack, opts.user, `/v1/posts/${summary.postId}/video`);
+    if (link) say(`  in a browser:    ${link}  (a signed link, valid for an hour)`);
   } else {
     say(`request ended ${final.state}: ${final.error?.code ?? ''} ${final.error?.message ?? ''}`);
   }
@@ -105,6 +108,14 @@ async function runDemo(
     process.once('SIGTERM', stop);
   });
   return 0;
+}
+
+/** A signed playback link for `user` (what a `<video src>` uses), or null if the stack would not make one. */
+async function browserLink(stack: LocalStack, user: string, path: string): Promise<string | null> {
+  const token = [...stack.tokens].find(([, uid]) => uid === user)?.[0];
+  if (!token) return null;
+  const res = await fetch(`${stack.url}${path}/link`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  return res?.ok ? ((await res.json()) as { url: string }).url : null;
 }
 
 async function summarize(stack: LocalStack, doc: VideoRequest, started: number): Promise<DemoSummary> {

@@ -99,6 +99,25 @@ export function describeBlobStoreContract(name: string, makeStore: () => Promise
       expect(sha256Of(downloaded)).toBe(await sha256);
     });
 
+    it('downloads byte ranges: inclusive ends, first and last byte, one byte, the whole object as a range', async () => {
+      const body = Buffer.from(Array.from({ length: 200_003 }, (_, i) => (i * 31 + 7) % 256));
+      await blobs.upload(at('ranged.bin'), Readable.from([body]), { contentType: 'application/octet-stream' });
+      const last = body.length - 1;
+      for (const [start, end] of [[0, 0], [0, 9], [10, 10], [65_530, 65_545], [last - 4, last], [last, last], [0, last], [123_456, 199_999]] as const) {
+        const got = await readAll(blobs.download(at('ranged.bin'), { start, end }));
+        expect({ start, end, bytes: got.length }).toEqual({ start, end, bytes: end - start + 1 });
+        expect(got.equals(body.subarray(start, end + 1))).toBe(true);
+      }
+    });
+
+    it('refuses invalid ranges and fails a ranged read of a missing object', async () => {
+      await blobs.upload(at('r.txt'), Readable.from([Buffer.from('0123456789')]), { contentType: 'text/plain' });
+      for (const range of [{ start: 5, end: 4 }, { start: -1, end: 3 }, { start: 0.5, end: 3 }, { start: 0, end: Number.NaN }]) {
+        expect(await settle(async () => readAll(blobs.download(at('r.txt'), range)))).toBeInstanceOf(Error);
+      }
+      expect(await settle(() => readAll(blobs.download(at('missing.bin'), { start: 0, end: 3 })))).toBeInstanceOf(Error);
+    });
+
     it('stores an empty object', async () => {
       const info = await blobs.upload(at('empty'), Readable.from([]), { contentType: 'application/octet-stream' });
       expect(info.size).toBe(0);

@@ -10,6 +10,7 @@
  */
 import type { BlobInfo, BlobMetadata, BlobStore, Clock } from '@d2v/core';
 import { NotFoundError } from '@d2v/core';
+import { assertByteRange, type ByteRange } from '@d2v/schema';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -206,11 +207,13 @@ export class FileBlobStore implements BlobStore {
     return this.upload(path, createReadStream(localFile), meta);
   }
 
-  /** Streams the object; a missing object makes the stream fail with NotFoundError. */
-  download(path: string): Readable {
+  /** Streams the object (or bytes `range.start`…`range.end` of it); a missing object fails with NotFoundError. */
+  download(path: string, range?: ByteRange): Readable {
     const file = this.filePath(path);
+    if (range) assertByteRange(range);
     const out = new PassThrough();
-    const source = createReadStream(file);
+    // fs takes the same inclusive end as the port (and as HTTP ranges).
+    const source = createReadStream(file, range ? { start: range.start, end: range.end } : {});
     source.on('error', (err: NodeJS.ErrnoException) => {
       out.destroy(err.code === 'ENOENT' || err.code === 'EISDIR' ? new NotFoundError(path) : err);
     });
