@@ -136,12 +136,12 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
     openPostMedia: async (postId: string, file: MediaFile) => media(file === 'video' ? routes.postVideo(postId) : routes.postPoster(postId)),
 
     async feed(page: PageOptions = {}): Promise<Page<FeedPost>> {
-      const body = await json<{ posts: FeedPost[]; nextCursor?: string | null }>('GET', routes.feed(pageQuery(page)));
-      return { items: body.posts, nextCursor: body.nextCursor ?? null };
+      const body = await json<{ items: FeedPost[]; nextCursor?: string | null }>('GET', routes.feed(pageQuery(page)));
+      return { items: body.items, nextCursor: body.nextCursor ?? null };
     },
     async profileVideos(uid: string, page: PageOptions = {}): Promise<Page<ProfileGridVideo>> {
-      const body = await json<{ videos: ProfileGridVideo[]; nextCursor?: string | null }>('GET', routes.profileVideos(uid, pageQuery(page)));
-      return { items: body.videos, nextCursor: body.nextCursor ?? null };
+      const body = await json<{ items: ProfileGridVideo[]; nextCursor?: string | null }>('GET', routes.profileVideos(uid, pageQuery(page)));
+      return { items: body.items, nextCursor: body.nextCursor ?? null };
     },
 
     createScript: async (input: ScriptRequestInput) => {
