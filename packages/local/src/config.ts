@@ -25,6 +25,7 @@ const EnvSchema = z.object({
   D2V_POLL_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   D2V_REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(30 * 60_000),
   D2V_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  D2V_STATS_FLUSH_MS: z.coerce.number().int().positive().default(1000),
   D2V_IMAGE_HOST_ALLOWLIST: listOf.default([]),
   D2V_SUBMIT_MAX_CONCURRENT: z.coerce.number().int().positive().default(10),
   D2V_SUBMIT_PER_SECOND: z.coerce.number().positive().default(20 / 60),
@@ -51,6 +52,8 @@ export interface LocalConfig {
   pollIntervalSeconds: number;
   requestDeadlineMs: number;
   sweepIntervalMs: number;
+  /** How often the statistics aggregator folds new analytics events into the buckets. */
+  statsFlushIntervalMs: number;
   imageHostAllowList: string[];
   submitQueue: { maxConcurrentDispatches: number; maxDispatchesPerSecond: number };
   taskRetry: { maxAttempts: number; minBackoffSeconds: number; maxBackoffSeconds: number };
@@ -89,6 +92,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, overrides:
     pollIntervalSeconds: e.D2V_POLL_INTERVAL_SECONDS,
     requestDeadlineMs: e.D2V_REQUEST_DEADLINE_MS,
     sweepIntervalMs: e.D2V_SWEEP_INTERVAL_MS,
+    statsFlushIntervalMs: e.D2V_STATS_FLUSH_MS,
     imageHostAllowList: e.D2V_IMAGE_HOST_ALLOWLIST,
     submitQueue: { maxConcurrentDispatches: e.D2V_SUBMIT_MAX_CONCURRENT, maxDispatchesPerSecond: e.D2V_SUBMIT_PER_SECOND },
     taskRetry: {

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { BlobStore, MediaPort, PipelineHandlers } from '@d2v/core';
+import { publishDownload, publishPlaybackStart, type BlobStore, type MediaPort, type PipelineHandlers, type Ports } from '@d2v/core';
 import { ApiError, type ClientApi } from './client-api';
 
 export interface ServerDeps {
@@ -13,7 +14,10 @@ export interface ServerDeps {
   authenticate(token: string): string | null;
   /** Checks a `/blobs/*` signed URL. */
   verifyBlobUrl(path: string, expires: string, sig: string): boolean;
-  stats(): Promise<unknown>;
+  /** The statistics from `since` (a day or a span like `7d`; default today); throws RangeError on a bad value. */
+  stats(since: string | undefined): Promise<unknown>;
+  /** Where playback and download events go. */
+  analytics: Pick<Ports, 'events' | 'clock' | 'log'>;
 }
 
 /** How often the live view re-reads the request (SSE); Firestore clients get snapshots, this imitates them. */
@@ -111,11 +115,19 @@ export function createApp(deps: ServerDeps): express.Express {
   }
   // Playback / "download to device": decrypted on the way out, only for the owner.
   v1.get('/requests/:id/video', wrap(async (req, res) => {
+    const asked = deps.analytics.clock.now();
     const doc = await playable(req, 'videoPath');
+    const download = Boolean(req.query.download);
+    const moment = { uid: doc.uid, requestId: doc.requestId, model: doc.options?.model };
     res.setHeader('content-type', 'video/mp4');
     res.setHeader('content-length', String(doc.outputs.encryption.plaintextBytes));
-    if (req.query.download) res.setHeader('content-disposition', `attachment; filename="${doc.requestId}.mp4"`);
-    await pipeline(deps.media.decrypt(deps.blobs.download(doc.outputs.videoPath), doc.outputs.encryption), res);
+    if (download) res.setHeader('content-disposition', `attachment; filename="${doc.requestId}.mp4"`);
+    // Playback: time to the first byte of video (time to first frame); download: once every byte is sent.
+    const firstByte = onFirstChunk(() => {
+      if (!download) void publishPlaybackStart(deps.analytics, { ...moment, timeToFirstByteMs: deps.analytics.clock.now() - asked, viewerUid: uidOf(req) });
+    });
+    await pipeline(deps.media.decrypt(deps.blobs.download(doc.outputs.videoPath), doc.outputs.encryption), firstByte, res);
+    if (download) await publishDownload(deps.analytics, { ...moment, bytes: doc.outputs.encryption.plaintextBytes, durationMs: deps.analytics.clock.now() - asked });
   }));
   v1.get('/requests/:id/poster', wrap(async (req, res) => {
     const doc = await playable(req, 'posterPath');
@@ -128,7 +140,16 @@ export function createApp(deps: ServerDeps): express.Express {
     res.status(201).json({ requestId, links: { self: `/v1/scripts/${requestId}` } });
   }));
   v1.get('/scripts/:id', wrap(async (req, res) => void res.json(await deps.api.getScriptRequest(uidOf(req), String(req.params.id)))));
-  v1.get('/stats', wrap(async (_req, res) => void res.json(await deps.stats())));
+  v1.get('/stats', wrap(async (req, res) => {
+    const since = req.query.since;
+    if (since !== undefined && typeof since !== 'string') throw new ApiError(400, 'INVALID_REQUEST', '"since" must be given once.');
+    try {
+      res.json(await deps.stats(since));
+    } catch (e) {
+      if (e instanceof RangeError) throw new ApiError(400, 'INVALID_REQUEST', e.message);
+      throw e;
+    }
+  }));
   app.use('/v1', v1);
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new ApiError(404, 'NOT_FOUND', 'No such route.')));
@@ -159,6 +180,20 @@ function wrap(fn: (req: Request, res: Response) => Promise<void>) {
   return (req: Request, res: Response, next: NextFunction) => {
     fn(req, res).catch(next);
   };
+}
+
+/** A pass-through stream that calls `onFirst` when the first chunk goes through. */
+function onFirstChunk(onFirst: () => void): Transform {
+  let seen = false;
+  return new Transform({
+    transform(chunk, _encoding, done) {
+      if (!seen) {
+        seen = true;
+        onFirst();
+      }
+      done(null, chunk);
+    },
+  });
 }
 
 /** Listens before the app exists: the webhook URL the core needs contains the port. */

@@ -50,7 +50,7 @@ export async function onRequestUpdated(ports: Ports, event: RequestUpdatedEvent)
   }
   if (mine) {
     ports.log.info({ ...ref, action: action.type, ok: result.ok, code: result.code }, result.ok ? logs.actionApplied : logs.actionRefused);
-    await publishEvent(ports, { type: 'action', uid: ref.uid, requestId: ref.requestId, action: action.type, errorCode: result.code });
+    await publishEvent(ports, { type: 'action', uid: ref.uid, requestId: ref.requestId, action: action.type, ok: result.ok, errorCode: result.code });
   }
 }
 

@@ -113,6 +113,30 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX analytics_events_by_request ON analytics_events (request_id, seq);
   CREATE INDEX analytics_events_by_type ON analytics_events (type, seq);
   `,
+  `
+  -- How far a consumer of an append-only table got (the analytics aggregator's place in analytics_events):
+  -- the local stand-in for a Pub/Sub subscription's acknowledgements.
+  CREATE TABLE consumer_cursors (
+    name TEXT PRIMARY KEY,
+    seq  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- One row per dispatch of a task or delivery of a trigger event, kept after the task is done: what
+  -- \`d2v inspect\` shows as a request's attempts (the tasks/outbox rows keep only the latest).
+  CREATE TABLE delivery_attempts (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    request_id  TEXT,
+    attempt     INTEGER NOT NULL,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    outcome     TEXT,
+    error       TEXT
+  );
+  CREATE INDEX delivery_attempts_by_request ON delivery_attempts (request_id, seq);
+  `,
 ];
 
 export class LocalDatabase {
