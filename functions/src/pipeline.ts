@@ -23,7 +23,8 @@ export { getPorts };
 export { toDocData } from './adapters/firestore-store';
 export { adminAppInstance } from './ports';
 // The runtime logger (../log.ts); the analytics trigger's first message (triggers/analytics.ts).
-export { applyAnalyticsEvent, createPinoLogger } from '@d2v/core';
+export { createPinoLogger } from '@d2v/core';
 export { parseAnalyticsMessage } from './analytics-message';
+export { analyticsBatcher, resetAnalyticsBatcherForTesting } from './analytics-batcher';
 // The test-only probe (triggers/probe.ts).
 export { CloudTasksQueue, cloudTaskId } from './adapters/cloud-tasks';

@@ -46,7 +46,7 @@ export const CoreConfigSchema = z.object({
   /** …once the hour has at least this many calls (a handful of calls proves nothing). */
   alertRateLimitedMinCalls: z.number().int().positive().default(20),
   /** Statistics buckets per hour (`stats/{day}/buckets/{HH}-{shard}`): more shards, smaller documents. */
-  statsShards: z.number().int().min(1).max(64).default(8),
+  statsShards: z.number().int().min(1).max(64).default(4),
   /**
    * Progress writes while a step works: at most one per this many ms since the request's last write… (2 s:
    * half of Firestore's sustained rate for one document, leaving room for transitions, leases and actions.)

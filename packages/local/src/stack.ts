@@ -156,7 +156,12 @@ export class LocalStack {
       media,
       authenticate: (token) => tokens.get(token) ?? null,
       verifyBlobUrl: (path, expires, sig) => verifySignedBlobRequest(config.blobSigningSecret, path, expires, sig, clock.now()),
-      stats: (since) => readStats(store, { since: parseSince(since, clock.now()), until: dayOf(clock.now()) }),
+      // Fold what was published so far first: locally the numbers are as fresh as the request that asks.
+      stats: async (since) => {
+        const range = { since: parseSince(since, clock.now()), until: dayOf(clock.now()) };
+        await aggregator.flush();
+        return readStats(store, range);
+      },
       analytics: ports,
     }));
     if (opts.seedDir !== false) {
