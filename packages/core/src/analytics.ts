@@ -5,18 +5,19 @@ import { logs } from './logs';
 import type { Ports } from './ports';
 
 /**
- * Publishes one analytics event: stamps its id, time and schema version, fills in the step and delivery
+ * Publishes one analytics event: stamps its id, time (unless given) and schema version, fills in the step and delivery
  * attempt (and the request, when the caller did not name one) from the current context, and drops undefined
  * fields so the event stays flat and small.
  *
  * Analytics never decide the pipeline's fate: a failed publish is logged and dropped, because the state
  * change it describes has already committed (and the transition log keeps the truth).
  */
-export async function publishEvent(ports: Pick<Ports, 'events' | 'clock' | 'log'>, input: AnalyticsEventInput): Promise<void> {
+export async function publishEvent(ports: Pick<Ports, 'events' | 'clock' | 'log'>, input: AnalyticsEventInput & { at?: string }): Promise<void> {
   const context = currentContext();
   const event: AnalyticsEvent = {
     schemaVersion: ANALYTICS_SCHEMA_VERSION,
     eventId: randomUUID(),
+    // When it happened (a transition passes its own time), else now.
     at: new Date(ports.clock.now()).toISOString(),
     step: context?.step,
     attempt: context?.attempt,

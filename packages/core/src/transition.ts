@@ -195,6 +195,7 @@ async function publishTransition(ports: Ports, ref: RequestRef, step: AppliedSte
   const entered = step.enteredFromAt ? Date.parse(step.enteredFromAt) : NaN;
   await publishEvent(ports, {
     type: 'transition',
+    at: doc.updatedAt,
     uid: ref.uid,
     requestId: ref.requestId,
     parentRequestId: doc.parentRequestId,
@@ -212,6 +213,7 @@ async function publishTransition(ports: Ports, ref: RequestRef, step: AppliedSte
 export async function publishRequestCreated(ports: Ports, doc: VideoRequest): Promise<void> {
   await publishEvent(ports, {
     type: 'request_created',
+    at: doc.createdAt,
     uid: doc.uid,
     requestId: doc.requestId,
     parentRequestId: doc.parentRequestId,

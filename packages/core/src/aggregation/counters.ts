@@ -122,7 +122,7 @@ function countFailure(inc: (path: string, by?: number) => void, model: string, e
 /** The counters of many events, summed (the tests' recomputation from the raw event log). */
 export function countersForEvents(events: Iterable<AnalyticsEvent>): Counters {
   const total: Counters = {};
-  for (const event of events) for (const [path, by] of Object.entries(countersForEvent(event))) total[path] = (total[path] ?? 0) + by;
+  for (const event of events) for (const [path, by] of Object.entries(countersForEvent(event))) total[path] = roundCents((total[path] ?? 0) + by);
   return total;
 }
 

@@ -10,6 +10,7 @@ import {
 import type { PlanContext } from '@d2v/prompt';
 import { promptBuilder } from '../prompt-builder';
 import { errorInfo, PipelineError } from '../errors';
+import { noteState } from '../context';
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
 import { isoNow, readRequest, requestPath, type RequestRef } from '../request-doc';
@@ -32,11 +33,13 @@ export async function onRequestCreated(ports: Ports, ref: RequestRef): Promise<v
   if (isInitialized(raw)) doc = raw as unknown as VideoRequest;
   else {
     const fresh = initialRequest(ports, ref, raw);
+    noteState(ref.requestId, fresh.doc.state);
     doc = fresh.doc.state === 'pending' && !fresh.doc.scriptRequestId
       ? await validateAndPlan(ports, ref, fresh.doc, fresh)
       : await writeInitialRequest(ports, ref, fresh);
   }
   if (!doc) return;
+  noteState(ref.requestId, doc.state);
   if (doc.state === 'pending' && doc.scriptRequestId) {
     const moved = await transition(ports, ref, START_VALIDATING);
     if (!moved.applied) return;
