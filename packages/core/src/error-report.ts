@@ -52,6 +52,8 @@ export function isUnexpectedError(e: unknown): boolean {
 }
 
 const FRAME_RE = /^\s*at (?:(.+?) \()?(.+?):(\d+):\d+\)?$/;
+/** This module's own frames (it builds errors for reports) are never the place an error happened. */
+const OWN_FRAME = /\/core\/(?:src|dist)\/error-report\.[jt]s$/;
 
 /** The first stack frame that is ours (not node internals, not node_modules), as Error Reporting's reportLocation. */
 export function reportLocationOf(stack: string | undefined, fallbackFunction: string): ReportedErrorLogEntry['context']['reportLocation'] {
@@ -59,7 +61,7 @@ export function reportLocationOf(stack: string | undefined, fallbackFunction: st
     const m = FRAME_RE.exec(line);
     if (!m) continue;
     const file = m[2]!;
-    if (file.startsWith('node:') || file.includes('/node_modules/') || file.includes('error-report.')) continue;
+    if (file.startsWith('node:') || file.includes('/node_modules/') || OWN_FRAME.test(file)) continue;
     return { filePath: shortPath(file), lineNumber: Number(m[3]), functionName: m[1]?.replace(/^async /, '') || fallbackFunction };
   }
   return { filePath: 'unknown', lineNumber: 0, functionName: fallbackFunction };
