@@ -52,3 +52,12 @@ export function logContextFields(bound: Readonly<Record<string, unknown>> = {}):
   }
   return out;
 }
+
+/**
+ * Runs `fn` with no request context: for runtime machinery woken from inside a handler (a commit that wakes the
+ * local queue or dispatcher) whose work belongs to nobody's request, so its log lines do not borrow the
+ * waking handler's request.
+ */
+export function outsideRequestContext<T>(fn: () => T): T {
+  return storage.exit(fn);
+}

@@ -15,7 +15,7 @@ export { webhookToken, verifyWebhookToken, callbackUrl, stableId } from './ids';
 export type { RequestRef } from './request-doc';
 export { createLogger, createPinoLogger, silentLogger, severityFor, scrubUrl, formatLogFields, REDACT_PATHS, REDACTED, type CreateLoggerOptions } from './logging';
 export { publishEvent, publishPlaybackStart, publishDownload, publishCacheHit, publishQuotaRefused, publishCancel, type RequestMoment } from './analytics';
-export { runInContext, currentContext, logContextFields, type RequestContext } from './context';
+export { runInContext, currentContext, logContextFields, outsideRequestContext, type RequestContext } from './context';
 export { errorReportEntry, reportUnexpectedError, reportLocationOf, isUnexpectedError, type ErrorReportInput, type ServiceContext } from './error-report';
 export { instrumentLuma, withInstrumentedLuma } from './luma-instrumented';
 export { CountingDocumentStore, formatBreakdown, pathPattern, SHARED, type OpCounts, type CountBreakdown, type StoreCountReport } from './store-counter';

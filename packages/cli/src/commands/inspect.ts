@@ -25,7 +25,7 @@ export function registerInspectCommand(program: Command): void {
     });
 }
 
-export async function runInspect(requestId: string, opts: InspectOptions, env: NodeJS.ProcessEnv = process.env, write = (t: string) => void process.stdout.write(t)): Promise<number> {
+export async function runInspect(requestId: string, opts: InspectOptions, env: NodeJS.ProcessEnv = process.env, write: (text: string) => void = (t) => void process.stdout.write(t)): Promise<number> {
   return runReporting({ write }, async (out) => {
     if (!IdSchema.safeParse(requestId).success) {
       out.write(`${JSON.stringify({ error: { code: 'INVALID_REQUEST', message: `"${requestId}" is not a request id (letters, digits, "_" and "-").` } })}\n`);

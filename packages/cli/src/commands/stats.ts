@@ -27,7 +27,7 @@ export function registerStatsCommand(program: Command): void {
     });
 }
 
-export async function runStats(opts: StatsOptions, env: NodeJS.ProcessEnv = process.env, write = (t: string) => void process.stdout.write(t)): Promise<number> {
+export async function runStats(opts: StatsOptions, env: NodeJS.ProcessEnv = process.env, write: (text: string) => void = (t) => void process.stdout.write(t)): Promise<number> {
   return runReporting({ write }, async (out) => {
     const now = Date.now();
     let since: string;

@@ -8,6 +8,7 @@
  * wait for each other instead of failing.
  */
 import Database from 'better-sqlite3';
+import { outsideRequestContext } from '@d2v/core';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -205,7 +206,8 @@ export class LocalDatabase {
   notifyCommitted(channel: CommitChannel): void {
     for (const listener of [...this.listeners[channel]]) {
       try {
-        listener();
+        // The work a commit wakes up is nobody's request: do not let it inherit the committing handler's context.
+        outsideRequestContext(listener);
       } catch {
         // A listener only schedules work; its failure must not fail the write that already committed.
       }
