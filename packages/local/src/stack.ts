@@ -119,6 +119,7 @@ export class LocalStack {
       pollIntervalSeconds: config.pollIntervalSeconds,
       requestDeadlineMs: config.requestDeadlineMs,
       imageHostAllowList: config.imageHostAllowList,
+      ...config.alerts,
       ...opts.core,
     });
     // Analytics: the event table stands in for the Pub/Sub topic; the aggregator folds it into the statistics
