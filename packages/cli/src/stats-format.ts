@@ -30,7 +30,7 @@ export function formatStats(report: StatsReport, quota: QuotaMonitorDoc | null):
   if (Object.keys(t.alerts).length) out.push(`alerts     ${Object.entries(t.alerts).map(([a, n]) => `${a} ${n}`).join(', ')}`);
   if (quota) {
     const l = quota.last;
-    out.push(`quota      balance ${cents(l.balanceCents)}, burn ${l.burnCentsPerDay === null ? '–' : `${cents(l.burnCentsPerDay)}/day`}, days left ${l.daysLeft ?? '–'}, slots ${l.slotsInUse}/${Math.round(l.slotsInUse / (l.slotUsage || 1)) || '?'} (${pct(l.slotUsage)}), 429 last hour(s) ${pct(l.rateLimitedRate)} of ${l.lumaCalls} (as of ${l.at})`);
+    out.push(`quota      balance ${cents(l.balanceCents)}, burn ${l.burnCentsPerDay === null ? '–' : `${cents(l.burnCentsPerDay)}/day`}, days left ${l.daysLeft ?? '–'}, slots ${l.slotsInUse}/${l.slotsMax ?? '?'} (${pct(l.slotUsage)}), 429 last hour(s) ${pct(l.rateLimitedRate)} of ${l.lumaCalls} (as of ${l.at})`);
     const active = Object.entries(quota.alerts).filter(([, a]) => a?.active);
     out.push(`           active alerts: ${active.length ? active.map(([n, a]) => `${n} since ${a!.since}`).join(', ') : 'none'}`);
   }

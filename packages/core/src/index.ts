@@ -18,7 +18,7 @@ export { publishEvent, publishPlaybackStart, publishDownload, publishCacheHit, p
 export { runInContext, currentContext, logContextFields, outsideRequestContext, type RequestContext } from './context';
 export { errorReportEntry, reportUnexpectedError, reportLocationOf, isUnexpectedError, type ErrorReportInput, type ServiceContext } from './error-report';
 export { instrumentLuma, withInstrumentedLuma } from './luma-instrumented';
-export { CountingDocumentStore, formatBreakdown, pathPattern, SHARED, type OpCounts, type CountBreakdown, type StoreCountReport } from './store-counter';
+export { CountingDocumentStore, formatBreakdown, pathPattern, SHARED, type OpCounts, type CountBreakdown, type StoreCountReport, type CommittedWrite, type CountingStoreOptions } from './store-counter';
 export { countersForEvent, countersForEvents, addCounters, flattenCounters, counterKey, type Counters } from './aggregation/counters';
 export { LATENCY_BOUNDS_MS, bucketIndex, bucketRange, quantile, summarizeHistogram, type HistogramSummary } from './aggregation/histogram';
 export {

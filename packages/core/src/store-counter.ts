@@ -55,10 +55,25 @@ function requestOf(path: string): string {
   return REQUEST_IN_PATH.exec(path)?.[1] ?? currentContext()?.requestId ?? SHARED;
 }
 
+/** One write of a committed transaction (what `onCommit` hears). */
+export interface CommittedWrite {
+  op: 'create' | 'set' | 'update' | 'delete';
+  path: string;
+  data?: DocData;
+}
+
+export interface CountingStoreOptions {
+  /** Hears every committed transaction's writes, in order (for traces and finer classification). */
+  onCommit?: (writes: readonly CommittedWrite[]) => void;
+}
+
 export class CountingDocumentStore implements DocumentStore {
   private counts: StoreCountReport = emptyReport();
 
-  constructor(readonly inner: DocumentStore) {}
+  constructor(
+    readonly inner: DocumentStore,
+    private readonly options: CountingStoreOptions = {},
+  ) {}
 
   async get<T = DocData>(path: string): Promise<DocSnapshot<T> | null> {
     this.count(path, 'reads');
@@ -73,24 +88,25 @@ export class CountingDocumentStore implements DocumentStore {
   }
 
   async runTransaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
-    let writes: string[] = [];
+    let writes: CommittedWrite[] = [];
     const result = await this.inner.runTransaction(async (tx) => {
       // A fresh list per attempt: only the attempt that commits is billed for its writes.
-      const attempt: string[] = [];
+      const attempt: CommittedWrite[] = [];
       writes = attempt;
       const counted: Transaction = {
         get: async <T = DocData>(path: string) => {
           this.count(path, 'reads');
           return tx.get<T>(path);
         },
-        create: (path, data) => (attempt.push(path), tx.create(path, data)),
-        set: (path, data) => (attempt.push(path), tx.set(path, data)),
-        update: (path, patch) => (attempt.push(path), tx.update(path, patch)),
-        delete: (path) => (attempt.push(path), tx.delete(path)),
+        create: (path, data) => (attempt.push({ op: 'create', path, data }), tx.create(path, data)),
+        set: (path, data) => (attempt.push({ op: 'set', path, data }), tx.set(path, data)),
+        update: (path, patch) => (attempt.push({ op: 'update', path, data: patch }), tx.update(path, patch)),
+        delete: (path) => (attempt.push({ op: 'delete', path }), tx.delete(path)),
       };
       return fn(counted);
     });
-    for (const path of writes) this.count(path, 'writes');
+    for (const write of writes) this.count(write.path, 'writes');
+    if (writes.length) this.options.onCommit?.(writes);
     return result;
   }
 

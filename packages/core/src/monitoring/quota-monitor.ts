@@ -30,6 +30,8 @@ export interface QuotaReading {
   burnCentsPerDay: number | null;
   daysLeft: number | null;
   slotsInUse: number;
+  /** Luma's concurrency (`lumaMaxConcurrent`) the usage is measured against. */
+  slotsMax: number;
   slotUsage: number;
   lumaCalls: number;
   rateLimited: number;
@@ -90,6 +92,7 @@ export async function monitorLumaQuota(ports: Ports): Promise<QuotaReading> {
     burnCentsPerDay,
     daysLeft,
     slotsInUse,
+    slotsMax: ports.config.lumaMaxConcurrent,
     slotUsage,
     lumaCalls: calls.calls,
     rateLimited: calls.rateLimited,
