@@ -175,9 +175,10 @@ describe('Pub/Sub attributes', () => {
     expect(eventAttributes({ schemaVersion: 2, eventId: 'e1', type: 'transition', at: '2025-01-01T00:00:00Z', requestId: 'r1', to: 'ready' })).toEqual({
       type: 'transition',
       eventId: 'e1',
+      schemaVersion: '2',
       requestId: 'r1',
       to: 'ready',
     });
-    expect(eventAttributes({ schemaVersion: 2, eventId: 'e2', type: 'error', at: '2025-01-01T00:00:00Z' })).toEqual({ type: 'error', eventId: 'e2' });
+    expect(eventAttributes({ schemaVersion: 2, eventId: 'e2', type: 'error', at: '2025-01-01T00:00:00Z' })).toEqual({ type: 'error', eventId: 'e2', schemaVersion: '2' });
   });
 });

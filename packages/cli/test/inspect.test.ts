@@ -53,7 +53,7 @@ beforeAll(async () => {
   expect((await stack.waitForState(UID, requestId, ['posted', 'failed'], 90_000)).state).toBe('posted');
   await stack.stop();
 });
-afterAll(() => (process.env.KEEP_INSPECT ? process.stdout.write(`DATA ${dataDir}\n`) : rmSync(dataDir, { recursive: true, force: true })));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('d2v inspect <requestId> (local data dir)', () => {
   let text: string;

@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cleanup?.();
-  if (!process.env.KEEP_LOG) rmSync(logDir, { recursive: true, force: true }); else process.stdout.write('LOG ' + logFile + '\n');
+  rmSync(logDir, { recursive: true, force: true });
 });
 afterEach(() => {
   stack.simulator!.setFaults({ failureRate: 0 });

@@ -53,9 +53,11 @@ export function quantile(buckets: readonly number[], count: number, q: number): 
   for (let i = 0; i < buckets.length; i++) {
     const inBucket = buckets[i]!;
     if (inBucket > 0 && below + inBucket >= rank) {
+      // Buckets are (lower, upper] (the first is [0, upper]): keep the estimate inside the one it came from.
       const [lower, upper] = bucketRange(i);
-      if (!Number.isFinite(upper)) return lower;
-      return Math.round(lower + ((upper - lower) * (rank - below)) / inBucket);
+      const least = i === 0 ? 0 : lower + 1;
+      if (!Number.isFinite(upper)) return least; // "more than the last bound"
+      return Math.min(upper, Math.max(least, Math.round(lower + ((upper - lower) * (rank - below)) / inBucket)));
     }
     below += inBucket;
   }
