@@ -15,14 +15,23 @@ import { STAGES, stageOf, type Stage } from './stages';
  * What to do with a generation's state as Luma reports it (by callback or by poll — both end here).
  * Only ever called with a generation re-read from Luma, never with a callback body.
  */
-export async function applyGeneration(ports: Ports, ref: RequestRef, stage: Stage, generation: Generation, pollAttempt?: number): Promise<VideoRequest | null> {
+export async function applyGeneration(
+  ports: Ports,
+  ref: RequestRef,
+  stage: Stage,
+  generation: Generation,
+  pollAttempt?: number,
+  /** The request as the caller just read it: when the bar would not move for it, not even a read follows. */
+  seen?: VideoRequest,
+): Promise<VideoRequest | null> {
   const spec = STAGES[stage];
   ports.log.debug({ ...ref, stage, generationId: generation.id, lumaState: generation.state }, logs.lumaUpdate);
   switch (generation.state) {
     case 'queued':
     case 'dreaming':
       // Written only when the bar moved enough (progress throttling); Luma's own queued/dreaming is shown to
-      // nobody and rides along with that write. A poll that learns nothing new writes nothing.
+      // nobody and rides along with that write. A poll or callback that learns nothing new writes nothing.
+      if (seen?.state === spec.waiting && !progressWorthWriting(ports, seen, dreamingProgress(ports, seen, stage, generation))) return seen;
       return updateRequestIf(ports, ref, { states: [spec.waiting] }, (d) => {
         const progress = dreamingProgress(ports, d, stage, generation);
         const moved = progressWorthWriting(ports, d, progress);
@@ -125,7 +134,7 @@ export async function onPollTask(ports: Ports, payload: TaskPayload): Promise<vo
   }
 
   const attempt = payload.attempt ?? 0;
-  const after = await applyGeneration(ports, ref, stage, generation, attempt);
+  const after = await applyGeneration(ports, ref, stage, generation, attempt, doc);
   if (generation.state !== 'queued' && generation.state !== 'dreaming') return;
   if (!after) return; // the request moved on meanwhile
   // The chain costs no write: the next poll's task id follows from this one's, so duplicate deliveries of a
@@ -177,6 +186,6 @@ export async function onLumaWebhook(ports: Ports, input: WebhookInput): Promise<
     // Luma retries a non-200 only 3 times in 300 ms; the poller is the real backup, so acknowledge.
     return { status: 200, body: { deferred: true, reason: isLumaError(e) ? e.kind : 'error' } };
   }
-  const after = await applyGeneration(ports, ref, stage, generation);
+  const after = await applyGeneration(ports, ref, stage, generation, undefined, doc);
   return { status: 200, body: { state: after?.state ?? doc.state } };
 }
