@@ -90,6 +90,30 @@ export function analyticsTopicName(env: NodeJS.ProcessEnv = process.env): string
   return v ? v : DEFAULT_ANALYTICS_TOPIC;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Statistics and operations alerts (docs/OPERATIONS.md explains each alert). Fractions are whole percents: the
+// Firebase CLI resolves only int/string/boolean/list params.
+
+/** Statistics buckets per hour (`stats/{day}/buckets/{HH}-{shard}`). */
+export const STATS_SHARDS = defineInt('STATS_SHARDS', { default: 4, description: 'Statistics buckets per hour (more: smaller documents).' });
+/**
+ * How long the aggregator gathers events before one batch write per bucket. With at most
+ * ANALYTICS_MAX_INSTANCES instances, a bucket document takes at most that many writes per this many seconds.
+ */
+export const STATS_FLUSH_SECONDS = defineInt('STATS_FLUSH_SECONDS', { default: 10, description: 'Seconds the analytics aggregator batches events.' });
+export const DEFAULT_ANALYTICS_MAX_INSTANCES = 2;
+/** Read when the CLI discovers the functions (an option, not a run-time value). */
+export function analyticsMaxInstances(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.ANALYTICS_MAX_INSTANCES ?? DEFAULT_ANALYTICS_MAX_INSTANCES);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_ANALYTICS_MAX_INSTANCES;
+}
+export const LOW_CREDITS_CENTS = defineInt('LOW_CREDITS_CENTS', { default: 2000, description: 'Alert low_credits below this Luma balance (USD cents).' });
+export const ALERT_CREDITS_DAYS_LEFT = defineInt('ALERT_CREDITS_DAYS_LEFT', { default: 3, description: 'Alert credits_running_out below this many days at the current burn rate.' });
+export const LUMA_MAX_CONCURRENT = defineInt('LUMA_MAX_CONCURRENT', { default: 10, description: 'Luma generations in flight per account (slot usage is measured against it).' });
+export const ALERT_SLOT_USAGE_PERCENT = defineInt('ALERT_SLOT_USAGE_PERCENT', { default: 90, description: 'Alert luma_slots_full at this share of LUMA_MAX_CONCURRENT in use.' });
+export const ALERT_RATE_LIMITED_PERCENT = defineInt('ALERT_RATE_LIMITED_PERCENT', { default: 20, description: 'Alert luma_rate_limited when this share of recent Luma calls got 429.' });
+export const ALERT_RATE_LIMITED_MIN_CALLS = defineInt('ALERT_RATE_LIMITED_MIN_CALLS', { default: 20, description: 'Luma calls an hour needs before its 429 share can alert.' });
+
 /** Public base URL of the `lumaWebhook` function; empty: derived from the project and region. */
 export const WEBHOOK_BASE_URL = defineString('WEBHOOK_BASE_URL', { default: '' });
 /** Public base URL of the `videoPlayback` function (signed links are absolute); empty: derived like the webhook's. */

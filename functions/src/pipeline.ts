@@ -23,10 +23,11 @@ export { getPorts };
 export { toDocData } from './adapters/firestore-store';
 export { adminAppInstance } from './ports';
 // The runtime logger (../log.ts); the analytics trigger's first message (triggers/analytics.ts).
-export { applyAnalyticsEvent, createPinoLogger } from '@d2v/core';
+export { createPinoLogger } from '@d2v/core';
 export { parseAnalyticsMessage } from './analytics-message';
 // The playback function (triggers/playback.ts).
 export { getPlaybackHttp, setIdTokenVerifierForTesting } from './playback';
 export { errorAnswer, sendHttpAnswer, PlaybackError } from '@d2v/core';
+export { analyticsBatcher, resetAnalyticsBatcherForTesting } from './analytics-batcher';
 // The test-only probe (triggers/probe.ts).
 export { CloudTasksQueue, cloudTaskId } from './adapters/cloud-tasks';

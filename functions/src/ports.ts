@@ -12,6 +12,10 @@ import { buildCoreConfig, createLogger, type CoreConfig, type Ports } from '@d2v
 import type { App } from 'firebase-admin/app';
 import type { Firestore } from 'firebase-admin/firestore';
 import {
+  ALERT_CREDITS_DAYS_LEFT,
+  ALERT_RATE_LIMITED_MIN_CALLS,
+  ALERT_RATE_LIMITED_PERCENT,
+  ALERT_SLOT_USAGE_PERCENT,
   ANALYTICS_TOPIC,
   DEFAULT_ANALYTICS_TOPIC,
   DEFAULT_REGION,
@@ -19,8 +23,11 @@ import {
   LUMA_WEBHOOK_SECRET,
   LUMAAI_API_KEY,
   LUMAAI_BASE_URL,
+  LOW_CREDITS_CENTS,
+  LUMA_MAX_CONCURRENT,
   POLL_INTERVAL_SECONDS,
   REQUEST_DEADLINE_MINUTES,
+  STATS_SHARDS,
   TASK_FUNCTION_NAMES,
   WEBHOOK_BASE_URL,
   defaultWebhookBaseUrl,
@@ -45,6 +52,16 @@ export function buildCoreConfigFromParams(env: NodeJS.ProcessEnv = process.env):
     requestDeadlineMs: paramValue(REQUEST_DEADLINE_MINUTES, 30, env) * 60_000,
     pollIntervalSeconds: paramValue(POLL_INTERVAL_SECONDS, 10, env),
     imageHostAllowList: paramValue(IMAGE_HOST_ALLOW_LIST, [] as string[], env),
+    statsShards: paramValue(STATS_SHARDS, 4, env),
+    lowCreditsCents: paramValue(LOW_CREDITS_CENTS, 2000, env),
+    alertCreditsDaysLeft: paramValue(ALERT_CREDITS_DAYS_LEFT, 3, env),
+    lumaMaxConcurrent: paramValue(LUMA_MAX_CONCURRENT, 10, env),
+    alertSlotUsage: paramValue(ALERT_SLOT_USAGE_PERCENT, 90, env) / 100,
+    alertRateLimitedRate: paramValue(ALERT_RATE_LIMITED_PERCENT, 20, env) / 100,
+    alertRateLimitedMinCalls: paramValue(ALERT_RATE_LIMITED_MIN_CALLS, 20, env),
+    // Error Reporting's serviceContext: the function (Cloud Run service) and its revision.
+    serviceName: env.K_SERVICE || 'draft2video',
+    serviceVersion: env.K_REVISION ?? '',
   });
 }
 

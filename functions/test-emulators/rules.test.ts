@@ -57,6 +57,8 @@ beforeEach(async () => {
         await db.doc(`users/${ALICE}/profileVideos/v-${visibility}`).set({ id: `v-${visibility}`, uid: ALICE, visibility, aiGenerated: true });
       }
       await db.doc('stats/2025-01-01').set({ events: { total: 1 } });
+      await db.doc('stats/2025-01-01/buckets/00-00').set({ events: 1 });
+      await db.doc('ops/lumaQuota').set({ balanceHistory: [] });
       const bucket = admin.storage();
       const bytes = new Uint8Array([1, 2, 3]);
       for (const f of ['raw.mp4', 'video.enc', 'poster.jpg', 'keyframe.jpg']) {
@@ -254,10 +256,13 @@ describe('other documents', () => {
       await assertFails(fs(BOB).doc(`users/${ALICE}/followers/${CAROL}`).get());
       await assertFails(fs(BOB).doc(`users/${ALICE}/followers/${BOB}`).set({ since: 'now' }));
     }));
-  it('stats: no client access', () =>
+  it('stats and ops: no client access', () =>
     quiet(async () => {
       await assertFails(fs(ALICE).doc('stats/2025-01-01').get());
       await assertFails(fs(ALICE).doc('stats/2025-01-02').set({}));
+      await assertFails(fs(ALICE).doc('stats/2025-01-01/buckets/00-00').get());
+      await assertFails(fs(ALICE).doc('ops/lumaQuota').get());
+      await assertFails(fs(ALICE).doc('ops/lumaQuota').set({}));
     }));
   it('scriptRequests: owner creates with client fields only and reads', () =>
     quiet(async () => {

@@ -172,12 +172,13 @@ describe('Storage metadata and names', () => {
 
 describe('Pub/Sub attributes', () => {
   it('carries type and requestId as string attributes, leaving out what is absent', () => {
-    expect(eventAttributes({ eventId: 'e1', type: 'transition', at: '2025-01-01T00:00:00Z', requestId: 'r1', to: 'ready' })).toEqual({
+    expect(eventAttributes({ schemaVersion: 2, eventId: 'e1', type: 'transition', at: '2025-01-01T00:00:00Z', requestId: 'r1', to: 'ready' })).toEqual({
       type: 'transition',
       eventId: 'e1',
+      schemaVersion: '2',
       requestId: 'r1',
       to: 'ready',
     });
-    expect(eventAttributes({ eventId: 'e2', type: 'error', at: '2025-01-01T00:00:00Z' })).toEqual({ type: 'error', eventId: 'e2' });
+    expect(eventAttributes({ schemaVersion: 2, eventId: 'e2', type: 'error', at: '2025-01-01T00:00:00Z' })).toEqual({ type: 'error', eventId: 'e2', schemaVersion: '2' });
   });
 });

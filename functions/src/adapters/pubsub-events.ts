@@ -7,9 +7,12 @@ import type { PubSub, Topic } from '@google-cloud/pubsub';
 import type { AnalyticsEvent } from '@d2v/schema';
 import type { EventSink } from '@d2v/core';
 
-/** Pub/Sub attributes must be strings; absent values are left out. */
+/**
+ * Pub/Sub attributes must be strings; absent values are left out. `type` and `schemaVersion` let a subscription
+ * (e.g. a BigQuery one) filter without parsing the body.
+ */
 export function eventAttributes(event: AnalyticsEvent): Record<string, string> {
-  const attrs: Record<string, string> = { type: event.type, eventId: event.eventId };
+  const attrs: Record<string, string> = { type: event.type, eventId: event.eventId, schemaVersion: String(event.schemaVersion) };
   if (event.requestId) attrs.requestId = event.requestId;
   if (event.to) attrs.to = event.to;
   return attrs;

@@ -1,12 +1,15 @@
 /**
- * Pub/Sub analytics events → counters in `stats/{day}` (the counting is @d2v/core's stats.ts). Each event is
- * counted once even when Pub/Sub delivers it again; a malformed message is dropped (retrying cannot fix it), a
- * failed write is retried (`retry: true`). Small and I/O bound: 256 MiB, concurrency 20; maxInstances 5 keeps
- * the contention on one stats document per day low. The event schema (zod) and the core load with ../pipeline
- * on the first message, not on the cold start.
+ * Pub/Sub analytics events → the statistics buckets (`stats/{day}/buckets/{HH}-{shard}`; the counting is
+ * @d2v/core's aggregation). An instance handles many messages at once (concurrency 500) and folds what arrives
+ * within STATS_FLUSH_SECONDS into one batch: one write per bucket touched, whatever the number of events. Each
+ * invocation returns (acknowledges its message) only once its batch committed; a failed batch fails its
+ * invocations and Pub/Sub redelivers them (`retry: true`), and a redelivered event finds its id in its bucket and
+ * adds nothing. A malformed message is dropped (retrying cannot fix it). At most ANALYTICS_MAX_INSTANCES
+ * instances: a bucket document takes at most that many writes per flush interval. The event schema (zod) and the
+ * core load with ../pipeline on the first message, not on the cold start.
  */
 import { onMessagePublished } from 'firebase-functions/v2/pubsub';
-import { REGION, analyticsTopicName } from '../config';
+import { REGION, analyticsMaxInstances, analyticsTopicName } from '../config';
 import { runtimeLogger } from '../log';
 import { logs } from '../logs';
 
@@ -17,19 +20,19 @@ export const analyticsAggregator = onMessagePublished(
     retry: true,
     memory: '256MiB',
     cpu: 1,
-    concurrency: 20,
-    timeoutSeconds: 60,
-    maxInstances: 5,
+    concurrency: 500,
+    timeoutSeconds: 120,
+    maxInstances: analyticsMaxInstances(),
   },
   async (event) => {
     const log = runtimeLogger();
-    const { applyAnalyticsEvent, getPorts, parseAnalyticsMessage } = await import('../pipeline');
+    const { analyticsBatcher, parseAnalyticsMessage } = await import('../pipeline');
     const parsed = parseAnalyticsMessage(event.data.message);
     if (!parsed) {
       log.warn({ messageId: event.data.message.messageId }, logs.analyticsInvalid);
       return;
     }
-    const result = await applyAnalyticsEvent(getPorts().store, parsed, new Date().toISOString());
-    log.info({ eventId: parsed.eventId, type: parsed.type, result }, result === 'counted' ? logs.analyticsCounted : logs.analyticsDuplicate);
+    const batch = await analyticsBatcher().add(parsed);
+    log.debug({ eventId: parsed.eventId, type: parsed.type, ...batch }, logs.analyticsCounted);
   },
 );

@@ -46,9 +46,10 @@ export async function runTask(queue: TaskQueueName, req: Pick<Request, 'data'> &
     return;
   }
   const { getHandlers } = await import('../pipeline');
-  const handler = getHandlers()[HANDLER[queue]] as (p: typeof payload) => Promise<void>;
+  const handler = getHandlers()[HANDLER[queue]] as (p: typeof payload, meta: { attempt: number }) => Promise<void>;
   try {
-    await handler(payload);
+    // Every log line and event of the handler carries the attempt (Cloud Tasks counts retries from 0).
+    await handler(payload, { attempt: (req.retryCount ?? 0) + 1 });
   } catch (err) {
     log.warn({ queue, taskId: req.id, retryCount: req.retryCount, uid: payload.uid, requestId: payload.requestId, err }, logs.taskFailed);
     throw err;

@@ -2,15 +2,17 @@
 import { Command } from 'commander';
 import { registerBenchMediaCommand } from './commands/bench-media';
 import { registerBenchPlaybackCommand } from './commands/bench-playback';
+import { registerInspectCommand } from './commands/inspect';
 import { registerMediaCommands } from './commands/media';
 import { registerPlayCommand } from './commands/play';
 import { registerPromptCommand } from './commands/prompt';
 import { registerScriptCommand } from './commands/script';
 import { registerStartCommand } from './commands/start';
+import { registerStatsCommand } from './commands/stats';
 import { localDraftCommandDeps } from './local-draft-deps';
 
 /**
- * `d2v`: the one command line for the local stack, media tools, prompts and benchmarks. Every command is
+ * `d2v`: the one command line for the local stack, media tools, prompts, benchmarks and operations. Every command is
  * registered here; commands share helpers through modules no command owns (draft-input.ts, output.ts), never
  * through each other.
  */
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   const draftDeps = localDraftCommandDeps();
   registerPromptCommand(program, draftDeps);
   registerScriptCommand(program, draftDeps);
+  registerInspectCommand(program);
+  registerStatsCommand(program);
   return program;
 }
 

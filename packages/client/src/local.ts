@@ -150,7 +150,7 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
     },
     getScript: async (requestId: string) => json<ScriptRequest>('GET', routes.script(requestId)),
 
-    stats: async () => json<StatsSnapshot>('GET', routes.stats()),
+    stats: async (options = {}) => json<StatsSnapshot>('GET', routes.stats(options.since)),
   };
   return client;
 }

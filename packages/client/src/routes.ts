@@ -23,7 +23,7 @@ export const routes = {
   poster: (id: string) => `/v1/requests/${seg(id)}/poster`,
   scripts: () => '/v1/scripts',
   script: (id: string) => `/v1/scripts/${seg(id)}`,
-  stats: () => '/v1/stats',
+  stats: (since?: string) => (since ? `/v1/stats?since=${encodeURIComponent(since)}` : '/v1/stats'),
   // Round 2 (issue 8): audience playback, the feed and profile grids.
   postVideo: (postId: string) => `/v1/posts/${seg(postId)}/video`,
   postPoster: (postId: string) => `/v1/posts/${seg(postId)}/poster`,

@@ -9,6 +9,7 @@ import type {
   ImageRef,
   Post,
   ProfileVideo,
+  StatsReport,
   StylePreset,
   Transition,
   VideoRequest,
@@ -127,21 +128,12 @@ export interface MediaSource {
 // ---------------------------------------------------------------------------------------------------------------
 // Ops
 
-/** `GET /v1/stats` today (packages/local/src/adapters/event-sink.ts `aggregate()`); richer fields may be added. */
-export interface StatsSnapshot {
-  totalEvents: number;
-  byType: Record<string, number>;
-  transitionsTo: Record<string, number>;
-  errorsByCode: Record<string, number>;
-  requests: {
-    seen: number;
-    succeeded: number;
-    failed: number;
-    successRate: number | null;
-    failureRate: number | null;
-  };
-  creditsCents: number;
-  [more: string]: unknown;
+/** `GET /v1/stats?since=…`: per-day summaries and their total (the type the core computes, from @d2v/schema). */
+export type StatsSnapshot = StatsReport;
+
+/** A day (`2025-06-01`) or a span back from today (`7d`, `24h`, `90m`); default today. */
+export interface StatsOptions {
+  since?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -212,5 +204,5 @@ export interface D2vClient {
   getScript(requestId: string): Promise<ScriptRequest>;
 
   /** Success/failure rates, transitions, errors, credits (operators). */
-  stats(): Promise<StatsSnapshot>;
+  stats(options?: StatsOptions): Promise<StatsSnapshot>;
 }

@@ -124,11 +124,15 @@ describe('create → follow live → act', () => {
     expect(script.script!.scenes.reduce((sum, s) => sum + s.durationMs, 0)).toBe(9000);
   });
 
-  it('stats: the aggregate the ops page charts', async () => {
+  it('stats: the report the ops page charts (today, and since a span)', async () => {
     const stats = await client.stats();
-    expect(stats.requests.seen).toBeGreaterThanOrEqual(1);
-    expect(stats.transitionsTo.ready).toBeGreaterThanOrEqual(1);
-    expect(typeof stats.creditsCents).toBe('number');
+    expect(stats.total.requests.created).toBeGreaterThanOrEqual(1);
+    expect(stats.total.outcomes.succeeded).toBeGreaterThanOrEqual(1);
+    expect(typeof stats.total.credits.cents).toBe('number');
+    expect(stats.total.latency.total?.count).toBeGreaterThanOrEqual(1);
+    const week = await client.stats({ since: '7d' });
+    expect(week.days.length).toBeGreaterThanOrEqual(1);
+    expect((await rejection(client.stats({ since: 'last tuesday' }))).code).toBe('INVALID_REQUEST');
   });
 });
 

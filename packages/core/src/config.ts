@@ -31,8 +31,32 @@ export const CoreConfigSchema = z.object({
   downloadTimeoutMs: z.number().int().positive().default(5 * 60_000),
   /** A working request untouched this long gets its next step enqueued again by the sweeper (ms). */
   rekickAfterMs: z.number().int().positive().default(5 * 60_000),
-  /** Below this Luma credit balance (USD cents) the sweeper logs a warning. */
+  /** Alert `low_credits`: the Luma credit balance (USD cents) fell below this. */
   lowCreditsCents: z.number().nonnegative().default(2000),
+  /** Alert `credits_running_out`: at the recent burn rate the balance lasts fewer days than this. */
+  alertCreditsDaysLeft: z.number().nonnegative().default(3),
+  /** How much balance history the quota monitor keeps for the burn rate (hours). */
+  creditHistoryHours: z.number().positive().default(24),
+  /** Luma's generations in flight per account (Ray: 10); slot usage is measured against it. */
+  lumaMaxConcurrent: z.number().int().positive().default(10),
+  /** Alert `luma_slots_full`: this share of `lumaMaxConcurrent` or more is in use. */
+  alertSlotUsage: z.number().min(0).max(1).default(0.9),
+  /** Alert `luma_rate_limited`: this share of the last hour's Luma calls (or more) was answered 429… */
+  alertRateLimitedRate: z.number().min(0).max(1).default(0.2),
+  /** …once the hour has at least this many calls (a handful of calls proves nothing). */
+  alertRateLimitedMinCalls: z.number().int().positive().default(20),
+  /** Statistics buckets per hour (`stats/{day}/buckets/{HH}-{shard}`): more shards, smaller documents. */
+  statsShards: z.number().int().min(1).max(64).default(4),
+  /**
+   * Progress writes while a step works: at most one per this many ms since the request's last write… (2 s:
+   * half of Firestore's sustained rate for one document, leaving room for transitions, leases and actions.)
+   */
+  progressMinIntervalMs: z.number().int().nonnegative().default(2000),
+  /** …and only when the bar moved by at least this much (0.05 = 5 percentage points). */
+  progressMinStep: z.number().min(0).max(1).default(0.05),
+  /** Error Reporting's `serviceContext`. */
+  serviceName: z.string().min(1).default('draft2video'),
+  serviceVersion: z.string().default(''),
   /** Default caption when a post has none. */
   defaultCaption: z.string().default('Made with AI'),
 });

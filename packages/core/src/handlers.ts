@@ -48,23 +48,29 @@ export interface SweepResult {
   rekicked: number;
 }
 
+/** What the runtime knows about this delivery (it lands on every log line and event of the handler). */
+export interface DeliveryMeta {
+  /** 1-based attempt: Cloud Tasks' retry count + 1, the outbox's delivery attempt. */
+  attempt?: number;
+}
+
 export interface PipelineHandlers {
   /** Firestore onDocumentCreated(users/{uid}/videoRequests/{requestId}). */
-  onRequestCreated(event: RequestCreatedEvent): Promise<void>;
+  onRequestCreated(event: RequestCreatedEvent, meta?: DeliveryMeta): Promise<void>;
   /** Firestore onDocumentCreated(users/{uid}/scriptRequests/{requestId}): "Create Script" (no Luma call). */
-  onScriptRequestCreated(event: RequestCreatedEvent): Promise<void>;
+  onScriptRequestCreated(event: RequestCreatedEvent, meta?: DeliveryMeta): Promise<void>;
   /** Firestore onDocumentUpdated(users/{uid}/videoRequests/{requestId}): client actions (save/post/delete/retry). */
-  onRequestUpdated(event: RequestUpdatedEvent): Promise<void>;
+  onRequestUpdated(event: RequestUpdatedEvent, meta?: DeliveryMeta): Promise<void>;
   /** Task queue "submit": the one billed Luma create, guarded against duplicates and crashes. */
-  onSubmitTask(payload: TaskPayload): Promise<void>;
+  onSubmitTask(payload: TaskPayload, meta?: DeliveryMeta): Promise<void>;
   /** Task queue "poll": backs up the webhook; re-enqueues itself while Luma works. */
-  onPollTask(payload: TaskPayload): Promise<void>;
+  onPollTask(payload: TaskPayload, meta?: DeliveryMeta): Promise<void>;
   /** Task queue "download": streams Luma's asset into Storage as raw.mp4. */
-  onDownloadTask(payload: TaskPayload): Promise<void>;
+  onDownloadTask(payload: TaskPayload, meta?: DeliveryMeta): Promise<void>;
   /** HTTP onRequest: Luma's callback. Token checked in constant time; body only names a generation to re-read. */
   onLumaWebhook(input: WebhookInput): Promise<WebhookResult>;
   /** Storage onObjectFinalized: raw.mp4 → validate, compress, poster, encrypt, upload, (post). */
-  onObjectFinalized(event: ObjectFinalizedEvent): Promise<void>;
+  onObjectFinalized(event: ObjectFinalizedEvent, meta?: DeliveryMeta): Promise<void>;
   /** Scheduled: fail requests past their deadline, re-kick ones whose next step was lost. */
   sweep(): Promise<SweepResult>;
 }

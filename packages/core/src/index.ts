@@ -14,5 +14,26 @@ export { STAGES } from './steps/stages';
 export { webhookToken, verifyWebhookToken, callbackUrl, stableId } from './ids';
 export type { RequestRef } from './request-doc';
 export { createLogger, createPinoLogger, silentLogger, severityFor, scrubUrl, formatLogFields, REDACT_PATHS, REDACTED, type CreateLoggerOptions } from './logging';
-export { applyAnalyticsEvent, countersForEvent, addCounters, eventDay, markerId, statsMarkerPath, type Counters, type ApplyResult } from './stats';
 export * from './playback';
+export { publishEvent, publishPlaybackStart, publishDownload, publishCacheHit, publishQuotaRefused, publishCancel, type RequestMoment } from './analytics';
+export { runInContext, currentContext, logContextFields, outsideRequestContext, type RequestContext } from './context';
+export { errorReportEntry, reportUnexpectedError, reportLocationOf, isUnexpectedError, type ErrorReportInput, type ServiceContext } from './error-report';
+export { instrumentLuma, withInstrumentedLuma } from './luma-instrumented';
+export { CountingDocumentStore, formatBreakdown, pathPattern, SHARED, type OpCounts, type CountBreakdown, type StoreCountReport, type CommittedWrite, type CountingStoreOptions } from './store-counter';
+export { countersForEvent, countersForEvents, addCounters, flattenCounters, counterKey, type Counters } from './aggregation/counters';
+export { LATENCY_BOUNDS_MS, bucketIndex, bucketRange, quantile, summarizeHistogram, type HistogramSummary } from './aggregation/histogram';
+export {
+  applyAnalyticsBatch,
+  bucketPath,
+  bucketsCollection,
+  eventDay,
+  seenId,
+  MAX_BATCH_EVENTS,
+  type BatchResult,
+  type StatsBucket,
+} from './aggregation/buckets';
+export { AnalyticsBatcher, type AnalyticsBatcherOptions } from './aggregation/batcher';
+export { summarizeCounters, type StatsSummary, type ModelSummary } from './aggregation/summary';
+export { readStats, readDayCounters, rollUpDay, daysBetween, parseSince, dayOf, MAX_STATS_DAYS, type StatsReport, type DayRollUp } from './aggregation/read';
+export { monitorLumaQuota, burnRate, QUOTA_MONITOR_DOC, type QuotaReading, type QuotaMonitorDoc, type BalanceSample } from './monitoring/quota-monitor';
+export { evaluateAlerts, runbookFor, ALERT_NAMES, type AlertName, type AlertState, type AlertCheck, type AlertChange } from './monitoring/alerts';

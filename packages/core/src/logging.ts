@@ -1,10 +1,13 @@
 /**
  * The logger both runtimes use: pino writing one JSON object per line, shaped for Cloud Logging's structured
  * logs — `severity` (not pino's numeric `level`), `message`, `time` — with secrets redacted and errors shaped so
- * that Error Reporting picks them up (`stack_trace` on the entry). It satisfies the core's `Logger` port as is.
+ * that Error Reporting picks them up (`stack_trace` on the entry). Every line also carries the request context
+ * of the handler that wrote it (`requestId`, `uid`, `state`, `step`, `attempt`; see context.ts), so one filter
+ * on `jsonPayload.requestId` finds a request's whole story. It satisfies the core's `Logger` port as is.
  * Functions write to stdout; the local CLI to a file in its data dir.
  */
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { logContextFields } from './context';
 import type { Logger } from './ports';
 
 /** Cloud Logging's LogSeverity for each pino level. */
@@ -104,6 +107,8 @@ export function createPinoLogger(opts: CreateLoggerOptions = {}): PinoLogger {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: [...REDACT_PATHS], censor: REDACTED },
       serializers: { err: serializeError, error: serializeError },
+      // Fields bound by a child logger win: the context only fills in what the line does not say itself.
+      mixin: (_fields, _level, logger) => logContextFields((logger as unknown as PinoLogger).bindings()),
       formatters: {
         level: (label) => ({ severity: severityFor(label) }),
         log: formatLogFields,

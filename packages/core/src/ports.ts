@@ -118,6 +118,8 @@ export interface TaskPayload {
   /** Which Luma stage the task is about (keyframe image or the video). */
   stage?: 'keyframe' | 'video';
   attempt?: number;
+  /** A poll chain started by a re-kick carries its bucket, so its task ids never collide with an older chain's. */
+  chain?: string;
 }
 
 export interface EnqueueOptions {

@@ -1,4 +1,5 @@
 import { docPaths, type Lease, type VideoRequest, type VideoState } from '@d2v/schema';
+import { noteState } from './context';
 import type { DocData, Ports, Transaction } from './ports';
 
 export interface RequestRef {
@@ -13,6 +14,7 @@ export function requestPath(ref: RequestRef): string {
 /** Server-owned request documents are written only by the core, so a cast after the existence check is sound. */
 export async function readRequest(ports: Ports, ref: RequestRef): Promise<VideoRequest | null> {
   const snap = await ports.store.get<VideoRequest>(requestPath(ref));
+  noteState(ref.requestId, snap?.data.state);
   return snap ? snap.data : null;
 }
 
@@ -32,7 +34,9 @@ export function leaseIsLive(lease: Lease | null | undefined, now: number): boole
 /**
  * A compare-and-set update that is not a state change (progress, Luma tracking, leases): applied only while
  * the request is still in one of `states` (and, with `leaseOwner`, only while that worker holds the lease).
- * Returns the new document, or null when the guard refused.
+ * Returns the new document, or null when the guard refused. A patch that changes nothing (empty, or every
+ * field equal to what is stored) writes nothing: a write is a billed operation on a document that takes about
+ * one per second, and `updatedAt` should mean something changed.
  */
 export async function updateRequestIf(
   ports: Ports,
@@ -44,8 +48,38 @@ export async function updateRequestIf(
     const doc = await readRequestInTx(tx, ref);
     if (!doc || !guard.states.includes(doc.state)) return null;
     if (guard.leaseOwner !== undefined && doc.lease?.owner !== guard.leaseOwner) return null;
-    const next = { ...doc, ...patch(doc), updatedAt: isoNow(ports) } as VideoRequest;
+    const changes = patch(doc);
+    if (!changesAnything(doc as unknown as DocData, changes)) return doc;
+    const next = { ...doc, ...changes, updatedAt: isoNow(ports) } as VideoRequest;
     tx.set(requestPath(ref), next as unknown as DocData);
+    noteState(ref.requestId, next.state);
     return next;
   });
+}
+
+/** True when applying `patch` (shallow, like `updateRequestIf`) would change a stored value. */
+export function changesAnything(doc: DocData, patch: DocData): boolean {
+  return Object.entries(patch).some(([key, value]) => !sameValue(doc[key], value));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // Stored documents drop undefined fields; a patch setting one to undefined changes nothing that is stored.
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === undefined && b === undefined;
+  return JSON.stringify(a, stableKeys) === JSON.stringify(b, stableKeys);
+}
+
+/** Object keys sorted, undefined values dropped, so equal documents serialize equally. */
+function stableKeys(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([x], [y]) => (x < y ? -1 : 1)));
+}
+
+/**
+ * Whether a progress value is worth a write: it moved by at least `progressMinStep` and the request was last
+ * written at least `progressMinIntervalMs` ago (any write counts: the bar is fresh then).
+ */
+export function progressWorthWriting(ports: Pick<Ports, 'clock' | 'config'>, doc: Pick<VideoRequest, 'progress' | 'updatedAt'>, progress: number): boolean {
+  if (progress - doc.progress < ports.config.progressMinStep) return false;
+  return ports.clock.now() - Date.parse(doc.updatedAt) >= ports.config.progressMinIntervalMs;
 }

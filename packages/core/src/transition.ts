@@ -2,6 +2,7 @@ import {
   STATE_MACHINE,
   canTransition,
   docPaths,
+  isUnexpectedFailure,
   type ErrorInfo,
   type Lease,
   type Transition,
@@ -10,6 +11,8 @@ import {
   TRANSITION_ACTORS,
 } from '@d2v/schema';
 import { publishEvent } from './analytics';
+import { noteState } from './context';
+import { reportUnexpectedError } from './error-report';
 import { logs } from './logs';
 import type { DocData, Ports, Transaction } from './ports';
 import { isoNow, readRequestInTx, requestPath, type RequestRef } from './request-doc';
@@ -31,6 +34,12 @@ export interface TransitionSpec {
   leaseOwner?: string;
   /** Other documents written atomically with the transition (posts, profile entries). */
   alsoWrite?: (tx: Transaction, next: VideoRequest) => void;
+  /**
+   * A transition to apply right after this one, in the same commit (ready → posted for an auto-post): one write
+   * of the request instead of two, and a log entry each. Decided from the document as this one left it; a
+   * follow-up whose `from` (or lease) does not match is not applied, and this one still is.
+   */
+  then?: (next: VideoRequest) => TransitionSpec | undefined;
 }
 
 /** What a transition hook hears: the transition was committed; `doc` is the request as written. */
@@ -57,7 +66,16 @@ export function onTransitionApplied(hook: TransitionHook): void {
 }
 
 export type TransitionOutcome =
-  | { applied: true; doc: VideoRequest; from: VideoState }
+  | {
+      applied: true;
+      /** The request as the (last) applied transition left it. */
+      doc: VideoRequest;
+      from: VideoState;
+      /** When the request had entered `from`. */
+      enteredFromAt?: string;
+      /** Every step applied (one, or more with `then`). */
+      steps?: AppliedStep[];
+    }
   | { applied: false; doc: VideoRequest | null };
 
 /**
@@ -65,58 +83,144 @@ export type TransitionOutcome =
  * transition log, in one transaction. A refused transition returns `applied: false` and the caller must do
  * nothing else — that is what makes duplicate and out-of-order events harmless.
  */
-export async function transition(ports: Ports, ref: RequestRef, spec: TransitionSpec): Promise<TransitionOutcome> {
+/** A request not written yet: its initialized document and transition 0 (see steps/create.ts). */
+export interface InitialRequest {
+  doc: VideoRequest;
+  entry: Transition;
+}
+
+export interface TransitionOptions {
+  /**
+   * Initialize the request in the same commit: the stored document must still be the client's (else the
+   * transition is refused, with the stored request as `doc`), and `spec` applies to `initialize.doc`.
+   */
+  initialize?: InitialRequest;
+}
+
+export async function transition(ports: Ports, ref: RequestRef, spec: TransitionSpec, opts: TransitionOptions = {}): Promise<TransitionOutcome> {
+  // A failure that is our fault is reported where it was decided: the caller's frame, not this one.
+  const unexpected = spec.to === 'failed' && isUnexpectedFailure(spec.error?.code) ? new Error(`request failed with ${spec.error?.code}: ${spec.error?.message}`) : undefined;
+  if (unexpected) Error.captureStackTrace(unexpected, transition);
+  const { initialize } = opts;
   const outcome = await ports.store.runTransaction<TransitionOutcome>(async (tx) => {
-    const doc = await readRequestInTx(tx, ref);
+    let doc = await readRequestInTx(tx, ref);
+    if (initialize) {
+      if (!doc) return { applied: false, doc: null };
+      if (typeof doc.state === 'string' && typeof doc.transitionCount === 'number') return { applied: false, doc };
+      tx.create(docPaths.transition(ref.uid, ref.requestId, 0), initialize.entry as unknown as DocData);
+      doc = initialize.doc;
+    }
     if (!doc || !spec.from.includes(doc.state)) return { applied: false, doc };
     if (spec.leaseOwner !== undefined && doc.lease?.owner !== spec.leaseOwner) return { applied: false, doc };
-    if (!canTransition(doc.state, spec.to)) {
-      throw new Error(`state machine forbids ${doc.state} → ${spec.to} (${spec.reason})`);
-    }
     const at = isoNow(ports);
-    const n = doc.transitionCount;
-    const target = STATE_MACHINE[spec.to];
-    const next: VideoRequest = {
-      ...doc,
-      ...(spec.patch ? spec.patch(doc) : {}),
-      state: spec.to,
-      stateLabel: target.label,
-      // Progress never goes back while working; a failure or deletion keeps the last value.
-      progress: spec.to === 'failed' || spec.to === 'deleted' ? doc.progress : Math.max(doc.progress, target.progress),
-      transitionCount: n + 1,
-      updatedAt: at,
-    } as VideoRequest;
-    if (spec.error !== undefined) next.error = spec.error;
-    if (spec.lease !== undefined) next.lease = spec.lease;
-    const entry: Transition = { n, from: doc.state, to: spec.to, at, by: spec.by, reason: spec.reason };
-    if (spec.error) entry.error = spec.error;
-    tx.set(requestPath(ref), next as unknown as DocData);
-    tx.create(docPaths.transition(ref.uid, ref.requestId, n), entry as unknown as DocData);
-    spec.alsoWrite?.(tx, next);
-    return { applied: true, doc: next, from: doc.state };
+    const steps: AppliedStep[] = [];
+    let current = doc;
+    for (let step: TransitionSpec | undefined = spec; step; ) {
+      const next = applyStep(tx, ref, current, step, at);
+      steps.push({ spec: step, from: current.state, enteredFromAt: current.stateSince, doc: next });
+      current = next;
+      const follow: TransitionSpec | undefined = step.then?.(next);
+      step = follow && follow.from.includes(next.state) && (follow.leaseOwner === undefined || next.lease?.owner === follow.leaseOwner) ? follow : undefined;
+    }
+    tx.set(requestPath(ref), current as unknown as DocData);
+    return { applied: true, doc: current, from: doc.state, enteredFromAt: doc.stateSince, steps };
   });
 
   const log = ports.log.child({ uid: ref.uid, requestId: ref.requestId });
-  if (outcome.applied) {
-    log.info({ from: outcome.from, state: spec.to, reason: spec.reason, errorCode: spec.error?.code }, logs.transitionApplied);
-    await publishEvent(ports, {
-      type: 'transition',
-      uid: ref.uid,
-      requestId: ref.requestId,
-      from: outcome.from,
-      to: spec.to,
-      errorCode: spec.error?.code,
-      durationMs: Date.parse(outcome.doc.updatedAt) - Date.parse(outcome.doc.createdAt),
-    });
+  if (!outcome.applied) {
+    log.debug({ expected: spec.from, state: outcome.doc?.state ?? null, wanted: spec.to }, logs.transitionRefused);
+    return outcome;
+  }
+  if (initialize) {
+    log.info({ state: initialize.doc.state }, logs.requestInitialized);
+    await publishRequestCreated(ports, initialize.doc);
+  }
+  for (const step of outcome.steps ?? []) {
+    log.info({ from: step.from, state: step.spec.to, reason: step.spec.reason, errorCode: step.spec.error?.code }, logs.transitionApplied);
+    noteState(ref.requestId, step.spec.to);
+    await publishTransition(ports, ref, step);
+    if (unexpected && step.spec === spec) await reportUnexpectedError(ports, { error: unexpected, uid: ref.uid, requestId: ref.requestId, errorCode: spec.error?.code });
     for (const hook of transitionHooks) {
       try {
-        await hook(ports, { ref, from: outcome.from, to: spec.to, doc: outcome.doc });
+        await hook(ports, { ref, from: step.from, to: step.spec.to, doc: step.doc });
       } catch (e) {
-        log.warn({ err: String(e), hook: hook.name, state: spec.to }, logs.transitionHookFailed);
+        log.warn({ err: String(e), hook: hook.name, state: step.spec.to }, logs.transitionHookFailed);
       }
     }
-  } else {
-    log.debug({ expected: spec.from, state: outcome.doc?.state ?? null, wanted: spec.to }, logs.transitionRefused);
   }
   return outcome;
+}
+
+/** One applied step of a (possibly chained) transition. */
+interface AppliedStep {
+  spec: TransitionSpec;
+  from: VideoState;
+  /** When the request had entered `from`. */
+  enteredFromAt?: string;
+  /** The request as this step left it. */
+  doc: VideoRequest;
+}
+
+/** Applies one step to the document in memory and appends its log entry (the caller writes the request once). */
+function applyStep(tx: Transaction, ref: RequestRef, doc: VideoRequest, spec: TransitionSpec, at: string): VideoRequest {
+  if (!canTransition(doc.state, spec.to)) {
+    throw new Error(`state machine forbids ${doc.state} → ${spec.to} (${spec.reason})`);
+  }
+  const n = doc.transitionCount;
+  const target = STATE_MACHINE[spec.to];
+  const next: VideoRequest = {
+    ...doc,
+    ...(spec.patch ? spec.patch(doc) : {}),
+    state: spec.to,
+    stateLabel: target.label,
+    // Progress never goes back while working; a failure or deletion keeps the last value.
+    progress: spec.to === 'failed' || spec.to === 'deleted' ? doc.progress : Math.max(doc.progress, target.progress),
+    transitionCount: n + 1,
+    updatedAt: at,
+    stateSince: at,
+  } as VideoRequest;
+  if (spec.error !== undefined) next.error = spec.error;
+  if (spec.lease !== undefined) next.lease = spec.lease;
+  const entry: Transition = { n, from: doc.state, to: spec.to, at, by: spec.by, reason: spec.reason };
+  if (spec.error) entry.error = spec.error;
+  tx.create(docPaths.transition(ref.uid, ref.requestId, n), entry as unknown as DocData);
+  spec.alsoWrite?.(tx, next);
+  return next;
+}
+
+/** The `transition` event: where from, where to, its place in the log, and how long the request spent in `from`. */
+async function publishTransition(ports: Ports, ref: RequestRef, step: AppliedStep): Promise<void> {
+  const { doc } = step;
+  const at = Date.parse(doc.updatedAt);
+  const entered = step.enteredFromAt ? Date.parse(step.enteredFromAt) : NaN;
+  await publishEvent(ports, {
+    type: 'transition',
+    at: doc.updatedAt,
+    uid: ref.uid,
+    requestId: ref.requestId,
+    parentRequestId: doc.parentRequestId,
+    from: step.from,
+    to: doc.state,
+    n: doc.transitionCount - 1,
+    model: doc.options?.model,
+    errorCode: doc.state === 'failed' ? doc.error?.code : undefined,
+    durationMs: Number.isFinite(entered) ? Math.max(0, at - entered) : undefined,
+    totalMs: Math.max(0, at - Date.parse(doc.createdAt)),
+  });
+}
+
+/** Transition 0 as an event (published by the delivery that wrote it, so a duplicate delivery adds none). */
+export async function publishRequestCreated(ports: Ports, doc: VideoRequest): Promise<void> {
+  await publishEvent(ports, {
+    type: 'request_created',
+    at: doc.createdAt,
+    uid: doc.uid,
+    requestId: doc.requestId,
+    parentRequestId: doc.parentRequestId,
+    to: doc.state,
+    n: 0,
+    model: doc.options?.model,
+    errorCode: doc.error?.code ?? undefined,
+    attrs: { resolution: doc.options?.resolution ?? null, duration: doc.options?.duration ?? null, script: Boolean(doc.scriptRequestId) },
+  });
 }

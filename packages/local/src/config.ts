@@ -27,6 +27,12 @@ const EnvSchema = z.object({
   D2V_POLL_INTERVAL_SECONDS: z.coerce.number().positive().default(5),
   D2V_REQUEST_DEADLINE_MS: z.coerce.number().int().positive().default(30 * 60_000),
   D2V_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  D2V_STATS_FLUSH_MS: z.coerce.number().int().positive().default(1000),
+  D2V_LOW_CREDITS_CENTS: z.coerce.number().nonnegative().default(2000),
+  D2V_ALERT_CREDITS_DAYS_LEFT: z.coerce.number().nonnegative().default(3),
+  D2V_LUMA_MAX_CONCURRENT: z.coerce.number().int().positive().default(10),
+  D2V_ALERT_SLOT_USAGE: z.coerce.number().min(0).max(1).default(0.9),
+  D2V_ALERT_RATE_LIMITED: z.coerce.number().min(0).max(1).default(0.2),
   D2V_IMAGE_HOST_ALLOWLIST: listOf.default([]),
   D2V_SUBMIT_MAX_CONCURRENT: z.coerce.number().int().positive().default(10),
   D2V_SUBMIT_PER_SECOND: z.coerce.number().positive().default(20 / 60),
@@ -57,6 +63,10 @@ export interface LocalConfig {
   pollIntervalSeconds: number;
   requestDeadlineMs: number;
   sweepIntervalMs: number;
+  /** How often the statistics aggregator folds new analytics events into the buckets. */
+  statsFlushIntervalMs: number;
+  /** Alert thresholds (docs/OPERATIONS.md), handed to the core config. */
+  alerts: { lowCreditsCents: number; alertCreditsDaysLeft: number; lumaMaxConcurrent: number; alertSlotUsage: number; alertRateLimitedRate: number };
   imageHostAllowList: string[];
   submitQueue: { maxConcurrentDispatches: number; maxDispatchesPerSecond: number };
   taskRetry: { maxAttempts: number; minBackoffSeconds: number; maxBackoffSeconds: number };
@@ -97,6 +107,14 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, overrides:
     pollIntervalSeconds: e.D2V_POLL_INTERVAL_SECONDS,
     requestDeadlineMs: e.D2V_REQUEST_DEADLINE_MS,
     sweepIntervalMs: e.D2V_SWEEP_INTERVAL_MS,
+    statsFlushIntervalMs: e.D2V_STATS_FLUSH_MS,
+    alerts: {
+      lowCreditsCents: e.D2V_LOW_CREDITS_CENTS,
+      alertCreditsDaysLeft: e.D2V_ALERT_CREDITS_DAYS_LEFT,
+      lumaMaxConcurrent: e.D2V_LUMA_MAX_CONCURRENT,
+      alertSlotUsage: e.D2V_ALERT_SLOT_USAGE,
+      alertRateLimitedRate: e.D2V_ALERT_RATE_LIMITED,
+    },
     imageHostAllowList: e.D2V_IMAGE_HOST_ALLOWLIST,
     submitQueue: { maxConcurrentDispatches: e.D2V_SUBMIT_MAX_CONCURRENT, maxDispatchesPerSecond: e.D2V_SUBMIT_PER_SECOND },
     taskRetry: {

@@ -3,3 +3,4 @@ export { loadLocalConfig, ConfigError, type LocalConfig } from './config';
 export { ClientApi, ApiError } from './client-api';
 export { seedFromEmulatorData } from './seed';
 export * from './adapters';
+export { LocalStatsAggregator, STATS_CONSUMER, type LocalStatsAggregatorOptions } from './stats-aggregator';

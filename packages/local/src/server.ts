@@ -17,7 +17,8 @@ export interface ServerDeps {
   authenticate(token: string): string | null;
   /** Checks a `/blobs/*` signed URL. */
   verifyBlobUrl(path: string, expires: string, sig: string): boolean;
-  stats(): Promise<unknown>;
+  /** The statistics from `since` (a day or a span like `7d`; default today); throws RangeError on a bad value. */
+  stats(since: string | undefined): Promise<unknown>;
   /** The built web console, served at `/` (absent: not served). */
   webAppDir?: string;
 }
@@ -111,7 +112,16 @@ export function createApp(deps: ServerDeps): express.Express {
     res.status(201).json({ requestId, links: { self: `/v1/scripts/${requestId}` } });
   }));
   v1.get('/scripts/:id', wrap(async (req, res) => void res.json(await deps.api.getScriptRequest(uidOf(req), String(req.params.id)))));
-  v1.get('/stats', wrap(async (_req, res) => void res.json(await deps.stats())));
+  v1.get('/stats', wrap(async (req, res) => {
+    const since = req.query.since;
+    if (since !== undefined && typeof since !== 'string') throw new ApiError(400, 'INVALID_REQUEST', '"since" must be given once.');
+    try {
+      res.json(await deps.stats(since));
+    } catch (e) {
+      if (e instanceof RangeError) throw new ApiError(400, 'INVALID_REQUEST', e.message);
+      throw e;
+    }
+  }));
   app.use('/v1', v1);
   if (deps.webAppDir) mountWebApp(app, deps.webAppDir);
 

@@ -3,23 +3,27 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  applyAnalyticsEvent,
   buildCoreConfig,
   createHandlers,
   createListing,
   createLogger,
   createPlayback,
   createPlaybackHttp,
+  dayOf,
+  parseSince,
+  readStats,
   silentLogger,
   type CoreConfigInput,
+  type DocumentStore,
   type Logger,
   type PipelineHandlers,
   type Ports,
+  type StatsReport,
 } from '@d2v/core';
 import { LumaClient } from '@d2v/luma';
 import { startLumaSimulator, simulatorOptionsFromEnv, type LumaSimulator, type SimulatorOptions } from '@d2v/luma-sim';
 import { createMedia, keyringFromEnv, mediaConfigFromEnv } from '@d2v/media';
-import { docPatterns, type AnalyticsEvent, type VideoRequest, type VideoState } from '@d2v/schema';
+import { docPatterns, type VideoRequest, type VideoState } from '@d2v/schema';
 import pino from 'pino';
 import {
   FileBlobStore,
@@ -34,6 +38,7 @@ import { ClientApi } from './client-api';
 import { loadLocalConfig, localKekEnv, type LocalConfig } from './config';
 import { seedFromEmulatorData } from './seed';
 import { createApp, listenEmpty } from './server';
+import { LocalStatsAggregator } from './stats-aggregator';
 
 /** Where `emulator-data/` is relative to this file (src/ and dist/ sit at the same depth). */
 export const DEFAULT_SEED_DIR = resolve(__dirname, '..', '..', '..', 'emulator-data');
@@ -52,6 +57,11 @@ export interface LocalStackOptions {
   webAppDir?: string | false;
   /** Default: pino JSON lines into `<dataDir>/d2v.log`. */
   logger?: Logger | 'silent';
+  /**
+   * Wraps the document store the pipeline uses (handlers, aggregator, sweeper), e.g. with a
+   * `CountingDocumentStore`. The client API and the triggers stay on the store itself.
+   */
+  wrapStore?: (store: DocumentStore) => DocumentStore;
 }
 
 /**
@@ -76,6 +86,7 @@ export class LocalStack {
       dispatcher: OutboxDispatcher;
       tasks: SqliteTaskQueue;
       sweepTimer: NodeJS.Timeout;
+      aggregator: LocalStatsAggregator;
     },
   ) {}
 
@@ -96,7 +107,8 @@ export class LocalStack {
     const clock = { now: () => Date.now() };
     const db = new LocalDatabase({ file: config.dbFile });
     let baseUrl = '';
-    const store = new SqliteDocumentStore({ db, clock, log });
+    const sqliteStore = new SqliteDocumentStore({ db, clock, log });
+    const store = opts.wrapStore ? opts.wrapStore(sqliteStore) : sqliteStore;
     const blobs = new FileBlobStore({ db, rootDir: config.blobDir, publicBaseUrl: () => baseUrl, signingSecret: config.blobSigningSecret, clock });
     const tasks = new SqliteTaskQueue({ db, clock, log, duplicateDelivery: config.duplicateDelivery });
     const dispatcher = new OutboxDispatcher({ db, clock, log, duplicateDelivery: config.duplicateDelivery, concurrency: 2 });
@@ -114,40 +126,37 @@ export class LocalStack {
       pollIntervalSeconds: config.pollIntervalSeconds,
       requestDeadlineMs: config.requestDeadlineMs,
       imageHostAllowList: config.imageHostAllowList,
+      ...config.alerts,
       ...opts.core,
     });
-    // Analytics: the event table stands in for the Pub/Sub topic, and each event is aggregated into stats/{day}
-    // by the same core function the Firebase aggregator runs.
-    const analytics = {
-      publish: async (event: AnalyticsEvent) => {
-        await events.publish(event);
-        await applyAnalyticsEvent(store, event, new Date(clock.now()).toISOString());
-      },
-    };
-    const ports: Ports = { store, blobs, tasks, events: analytics, luma, media, clock, log, config: core, tmpDir: config.tmpDir };
+    // Analytics: the event table stands in for the Pub/Sub topic; the aggregator folds it into the statistics
+    // buckets in batches with the same core function the Firebase aggregator runs.
+    const ports: Ports = { store, blobs, tasks, events, luma, media, clock, log, config: core, tmpDir: config.tmpDir };
+    const aggregator = new LocalStatsAggregator({ events, store, shards: core.statsShards, intervalMs: config.statsFlushIntervalMs, clock, log });
     const handlers = createHandlers(ports);
 
     // Trigger wiring: the same events Firebase delivers, named like the deployed functions.
-    store.registerTrigger({ name: 'onVideoRequestCreated', pattern: docPatterns.videoRequest, on: 'create' });
-    store.registerTrigger({ name: 'onVideoRequestUpdated', pattern: docPatterns.videoRequest, on: 'update' });
-    store.registerTrigger({ name: 'onScriptRequestCreated', pattern: docPatterns.scriptRequest, on: 'create' });
+    const attempt = (e: { attempt: number }) => ({ attempt: e.attempt });
+    sqliteStore.registerTrigger({ name: 'onVideoRequestCreated', pattern: docPatterns.videoRequest, on: 'create' });
+    sqliteStore.registerTrigger({ name: 'onVideoRequestUpdated', pattern: docPatterns.videoRequest, on: 'update' });
+    sqliteStore.registerTrigger({ name: 'onScriptRequestCreated', pattern: docPatterns.scriptRequest, on: 'create' });
     blobs.registerTrigger({ name: 'onRawVideoFinalized', pattern: 'users/{uid}/ai-videos/{requestId}/{file}' });
-    dispatcher.on('onVideoRequestCreated', (e) => handlers.onRequestCreated({ uid: e.params.uid!, requestId: e.params.requestId!, data: docAfter(e) }));
-    dispatcher.on('onScriptRequestCreated', (e) => handlers.onScriptRequestCreated({ uid: e.params.uid!, requestId: e.params.requestId!, data: docAfter(e) }));
+    dispatcher.on('onVideoRequestCreated', (e) => handlers.onRequestCreated({ uid: e.params.uid!, requestId: e.params.requestId!, data: docAfter(e) }, attempt(e)));
+    dispatcher.on('onScriptRequestCreated', (e) => handlers.onScriptRequestCreated({ uid: e.params.uid!, requestId: e.params.requestId!, data: docAfter(e) }, attempt(e)));
     dispatcher.on('onVideoRequestUpdated', (e) =>
-      handlers.onRequestUpdated({ uid: e.params.uid!, requestId: e.params.requestId!, before: docBefore(e), after: docAfter(e) }),
+      handlers.onRequestUpdated({ uid: e.params.uid!, requestId: e.params.requestId!, before: docBefore(e), after: docAfter(e) }, attempt(e)),
     );
     dispatcher.on('onRawVideoFinalized', (e) => {
       const blob = (e as { blob: { path: string; contentType: string; size: number; custom?: Record<string, string>; generation: string } }).blob;
-      return handlers.onObjectFinalized({ path: blob.path, contentType: blob.contentType, size: blob.size, custom: blob.custom ?? {}, generation: blob.generation });
+      return handlers.onObjectFinalized({ path: blob.path, contentType: blob.contentType, size: blob.size, custom: blob.custom ?? {}, generation: blob.generation }, attempt(e));
     });
     const retry = config.taskRetry;
-    tasks.register('submit', (p) => handlers.onSubmitTask(p), { ...config.submitQueue, ...retry });
-    tasks.register('poll', (p) => handlers.onPollTask(p), { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50, ...retry });
-    tasks.register('download', (p) => handlers.onDownloadTask(p), { maxConcurrentDispatches: 2, maxDispatchesPerSecond: 10, ...retry });
+    tasks.register('submit', (p, ctx) => handlers.onSubmitTask(p, attempt(ctx)), { ...config.submitQueue, ...retry });
+    tasks.register('poll', (p, ctx) => handlers.onPollTask(p, attempt(ctx)), { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50, ...retry });
+    tasks.register('download', (p, ctx) => handlers.onDownloadTask(p, attempt(ctx)), { maxConcurrentDispatches: 2, maxDispatchesPerSecond: 10, ...retry });
 
     const tokens = new Map<string, string>();
-    const api = new ClientApi(store);
+    const api = new ClientApi(sqliteStore);
     const playback = createPlaybackHttp({
       playback: createPlayback(ports, { maxRangeBytes: config.playbackMaxRangeBytes }),
       listing: createListing(store),
@@ -165,20 +174,43 @@ export class LocalStack {
       log,
       authenticate: (token) => tokens.get(token) ?? null,
       verifyBlobUrl: (path, expires, sig) => verifySignedBlobRequest(config.blobSigningSecret, path, expires, sig, clock.now()),
-      stats: () => events.aggregate(),
       webAppDir: opts.webAppDir === false ? undefined : opts.webAppDir ?? DEFAULT_WEB_APP_DIR,
+      // Fold what was published so far first: locally the numbers are as fresh as the request that asks.
+      stats: async (since) => {
+        const range = { since: parseSince(since, clock.now()), until: dayOf(clock.now()) };
+        await aggregator.flush();
+        return readStats(store, range);
+      },
     }));
     if (opts.seedDir !== false) {
-      const seeded = await seedFromEmulatorData(opts.seedDir ?? DEFAULT_SEED_DIR, store, blobs);
+      const seeded = await seedFromEmulatorData(opts.seedDir ?? DEFAULT_SEED_DIR, sqliteStore, blobs);
       for (const [token, uid] of seeded.tokens) tokens.set(token, uid);
     }
 
     dispatcher.start();
     tasks.start();
+    aggregator.start();
     const sweepTimer = setInterval(() => void handlers.sweep().catch((e) => log.error({ err: String(e) }, 'sweep failed')), config.sweepIntervalMs);
     sweepTimer.unref();
 
-    return new LocalStack(config, url, ports, handlers, api, events, tokens, simulator, { db, blobs, server, dispatcher, tasks, sweepTimer });
+    return new LocalStack(config, url, ports, handlers, api, events, tokens, simulator, { db, blobs, server, dispatcher, tasks, sweepTimer, aggregator });
+  }
+
+  /** Counts every event published so far into the statistics now (the aggregator otherwise runs on a timer). */
+  async flushStats(): Promise<void> {
+    await this.parts.aggregator.flush();
+  }
+
+  /** `/v1/stats` without HTTP: the statistics from `since` (a day or a span like `7d`) to today. */
+  async stats(since?: string): Promise<StatsReport> {
+    await this.flushStats();
+    const now = this.ports.clock.now();
+    return readStats(this.ports.store, { since: parseSince(since, now), until: dayOf(now) });
+  }
+
+  /** The local database (the CLI's `d2v inspect` reads the tables behind the ports). */
+  get database(): LocalDatabase {
+    return this.parts.db;
   }
 
   /** The file on disk that holds a stored object (for people and tools; the pipeline uses the BlobStore port). */
@@ -212,6 +244,7 @@ export class LocalStack {
     this.parts.server.closeAllConnections?.();
     await this.parts.tasks.stop();
     await this.parts.dispatcher.stop();
+    await this.parts.aggregator.stop();
     await this.simulator?.close();
     this.parts.db.close();
   }

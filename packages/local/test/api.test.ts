@@ -356,15 +356,25 @@ describe('one request followed over HTTP', () => {
   });
 
   it('reports stats after the runs, and /healthz still answers', async () => {
+    await stack.flushStats();
     const res = await call('GET', '/v1/stats');
     expect(res.status).toBe(200);
-    expect(res.body.requests.seen).toBeGreaterThanOrEqual(1);
-    expect(res.body.requests.succeeded).toBeGreaterThanOrEqual(1);
-    expect(res.body.requests.successRate).toBeGreaterThan(0);
-    expect(res.body.transitionsTo.ready).toBeGreaterThanOrEqual(1);
-    expect(res.body.totalEvents).toBeGreaterThan(0);
-    expect(res.body.byType.transition).toBeGreaterThanOrEqual(7);
-    expect(typeof res.body.creditsCents).toBe('number');
+    const today = new Date().toISOString().slice(0, 10);
+    expect(res.body).toMatchObject({ since: today, until: today });
+    expect(res.body.total.requests.created).toBeGreaterThanOrEqual(1);
+    expect(res.body.total.outcomes.succeeded).toBeGreaterThanOrEqual(1);
+    expect(res.body.total.outcomes.successRate).toBeGreaterThan(0);
+    expect(res.body.total.byModel['ray-2'].succeeded).toBeGreaterThanOrEqual(1);
+    expect(res.body.total.latency.dreaming.p50Ms).toBeGreaterThan(0);
+    expect(res.body.total.events).toBeGreaterThan(0);
+    expect(res.body.total.credits.cents).toBeGreaterThan(0);
+    expect(res.body.days.map((d: { day: string }) => d.day)).toEqual([today]);
+    expect((await call('GET', '/v1/stats?since=7d')).body.since).toBe(new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10));
+    for (const bad of ['yesterday', '2025-13-45x', '99999d']) {
+      const refused = await call('GET', `/v1/stats?since=${bad}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe('INVALID_REQUEST');
+    }
     expect((await call('GET', '/healthz', { token: null })).body).toEqual({ ok: true });
   });
 });

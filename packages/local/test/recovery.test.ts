@@ -166,8 +166,11 @@ describe('the Luma create is never repeated for one request', () => {
     const log = (await ports.store.query<{ to: string; by: string }>({ collection: docPaths.transitions(UID, requestId) })).map((s) => s.data);
     expect(log.at(-1)).toMatchObject({ to: 'failed', by: 'sweeper' });
 
-    const credits = await (ports.events as SqliteEventSink).list({ type: 'luma_call' });
-    expect(credits.some((e) => e.action === 'credits' && typeof e.attrs?.balanceCents === 'number')).toBe(true);
+    const balances = await (ports.events as SqliteEventSink).list({ type: 'credits_balance' });
+    expect(balances.length).toBeGreaterThanOrEqual(2);
+    expect(balances.every((e) => typeof e.balanceCents === 'number')).toBe(true);
+    const calls = await (ports.events as SqliteEventSink).list({ type: 'luma_call' });
+    expect(calls.some((e) => e.lumaOp === 'credits' && e.outcome === 'ok' && typeof e.durationMs === 'number')).toBe(true);
   });
 
   it('refuses a request document whose creator wrote server-owned fields (no credits, clear error)', async () => {

@@ -70,8 +70,9 @@ describe('transition hooks', () => {
 
   test('a hook hears each applied transition once, after its commit; a refused one not at all', async () => {
     await queuedRequest('r-heard');
+    // pending → validating → queued is one commit (a chained transition): each step is heard once, after it.
     expect(heard.filter((h) => h.applied.ref.requestId === 'r-heard').map((h) => `${h.applied.from}→${h.applied.to}:${h.stored}`)).toEqual([
-      'pending→validating:validating',
+      'pending→validating:queued',
       'validating→queued:queued',
     ]);
     const before = heard.length;

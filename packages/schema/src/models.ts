@@ -176,6 +176,8 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
   transitionCount: z.number().int().nonnegative(),
   createdAt: ISODateSchema,
   updatedAt: ISODateSchema,
+  /** When the request entered its current state (stage latencies are measured from here). */
+  stateSince: ISODateSchema.optional(),
   /** Epoch ms after which the sweeper fails a request that is still working. */
   deadlineAt: z.number(),
 }).strip();
@@ -229,24 +231,3 @@ export const ProfileVideoSchema = z.object({
   createdAt: ISODateSchema,
 });
 export type ProfileVideo = z.infer<typeof ProfileVideoSchema>;
-
-// ---------------------------------------------------------------------------------------------------------------
-// Analytics events (Pub/Sub in Firebase, the event table locally)
-
-export const ANALYTICS_EVENT_TYPES = ['transition', 'action', 'luma_call', 'error'] as const;
-export const AnalyticsEventSchema = z.object({
-  eventId: z.string(),
-  type: z.enum(ANALYTICS_EVENT_TYPES),
-  at: ISODateSchema,
-  uid: IdSchema.optional(),
-  requestId: IdSchema.optional(),
-  from: z.enum(VIDEO_STATES).nullable().optional(),
-  to: z.enum(VIDEO_STATES).optional(),
-  action: z.string().optional(),
-  errorCode: z.string().optional(),
-  /** Luma credit estimate in USD cents for a billed create. */
-  creditsCents: z.number().optional(),
-  durationMs: z.number().optional(),
-  attrs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
-});
-export type AnalyticsEvent = z.infer<typeof AnalyticsEventSchema>;

@@ -10,16 +10,18 @@
  * a 200 cut off after its headers. Damage further in can only end the connection early (the bytes sent before
  * it are authentic): a client sees a short read, never a corrupted byte.
  */
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import type { ByteRange, DecryptStats } from '@d2v/schema';
 import type { BlobInfo, Ports } from '../ports';
 import { NotFoundError } from '../ports';
 import { logs } from '../logs';
+import { publishDownload, publishPlaybackStart } from '../analytics';
 import { audienceVideo, ownerVideo, type PlayableVideo } from './access';
 import { PlaybackError } from './errors';
 import { contentRange, parseRange } from './range';
 
-export type PlaybackPorts = Pick<Ports, 'store' | 'blobs' | 'media' | 'log'>;
+/** `events` and `clock` are optional: with them, a play from the start and a download become analytics events. */
+export type PlaybackPorts = Pick<Ports, 'store' | 'blobs' | 'media' | 'log'> & Partial<Pick<Ports, 'events' | 'clock'>>;
 export type PlaybackSubject = 'request' | 'post';
 export type PlaybackAsset = 'video' | 'poster';
 
@@ -119,7 +121,37 @@ export function createPlayback(ports: PlaybackPorts, options: PlaybackOptions = 
     return new PlaybackError('VIDEO_DAMAGED', 'The stored video failed its integrity check, so it cannot be played. Nothing of it was sent.');
   };
 
+  /**
+   * Analytics of a video answer: "playback start" (time to first byte = time to first frame) for a play from the
+   * first byte — a seek is not a start — and "download" once every byte of a `?download=1` answer went out.
+   */
+  function recorded(request: PlaybackRequest, video: PlayableVideo, body: Readable, range: ByteRange | undefined, askedAt: number): Readable {
+    const { events, clock } = ports;
+    if (!events || !clock || request.asset !== 'video') return body;
+    const sink = { events, clock, log: ports.log };
+    const moment = { uid: video.ownerUid, requestId: video.requestId };
+    if (!request.download) {
+      if (!range || range.start === 0) void publishPlaybackStart(sink, { ...moment, timeToFirstByteMs: clock.now() - askedAt, viewerUid: request.uid });
+      return body;
+    }
+    // Counted on the way through (a listener on `body` itself would start it flowing before it is piped).
+    let bytes = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+      flush(done) {
+        void publishDownload(sink, { ...moment, bytes, durationMs: clock.now() - askedAt });
+        done();
+      },
+    });
+    pipeline(body, counted, () => undefined);
+    return counted;
+  }
+
   async function play(request: PlaybackRequest): Promise<PlaybackAnswer> {
+    const askedAt = ports.clock?.now() ?? 0;
     const video = await resolve(request.uid, request.subject, request.id);
     const path = request.asset === 'video' ? video.videoPath : video.posterPath;
     const info = await ports.blobs.stat(path);
@@ -169,7 +201,8 @@ export function createPlayback(ports: PlaybackPorts, options: PlaybackOptions = 
     // An empty file as a whole still verifies its one (empty, final) segment.
     const { stream, stats } = read(range);
     try {
-      return { status, headers, body: await primed(stream), stats };
+      const body = recorded(request, video, await primed(stream), range, askedAt);
+      return { status, headers, body, stats };
     } catch (err) {
       if (isDecryptError(err)) throw damaged(video, err);
       if (isMissingObject(err)) {

@@ -1,5 +1,5 @@
-import { ActionRequestSchema, blobPaths, canRetry, docPaths, type ActionRequest, type VideoRequest } from '@d2v/schema';
-import { publishEvent } from '../analytics';
+import { ActionRequestSchema, STATE_MACHINE, blobPaths, canRetry, docPaths, type ActionRequest, type VideoRequest } from '@d2v/schema';
+import { publishCancel, publishEvent } from '../analytics';
 import type { RequestUpdatedEvent } from '../handlers';
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
@@ -50,7 +50,7 @@ export async function onRequestUpdated(ports: Ports, event: RequestUpdatedEvent)
   }
   if (mine) {
     ports.log.info({ ...ref, action: action.type, ok: result.ok, code: result.code }, result.ok ? logs.actionApplied : logs.actionRefused);
-    await publishEvent(ports, { type: 'action', uid: ref.uid, requestId: ref.requestId, action: action.type, errorCode: result.code });
+    await publishEvent(ports, { type: 'action', uid: ref.uid, requestId: ref.requestId, action: action.type, ok: result.ok, errorCode: result.code });
   }
 }
 
@@ -137,6 +137,8 @@ async function deleteAction(ports: Ports, ref: RequestRef, record: RecordOutcome
     },
   });
   if (!moved.applied) return unchanged({ ok: true, message: 'Already deleted.' });
+  // Deleting a video that is still being made is the person cancelling it.
+  if (!STATE_MACHINE[moved.from].terminal) await publishCancel(ports, { uid: ref.uid, requestId: ref.requestId, model: moved.doc.options?.model, from: moved.from });
   await removeQuietly(ports, [
     blobPaths.encryptedVideo(ref.uid, ref.requestId),
     blobPaths.poster(ref.uid, ref.requestId),

@@ -10,27 +10,42 @@ import {
 import type { PlanContext } from '@d2v/prompt';
 import { promptBuilder } from '../prompt-builder';
 import { errorInfo, PipelineError } from '../errors';
+import { noteState } from '../context';
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
 import { isoNow, readRequest, requestPath, type RequestRef } from '../request-doc';
 import { planShots } from '../multi-shot/plan-shots';
-import { transition } from '../transition';
+import { publishRequestCreated, transition, type InitialRequest, type TransitionSpec } from '../transition';
 import { ensureNextStep } from './next-step';
 
 /**
  * A client created `users/{uid}/videoRequests/{requestId}` with client fields only. Give it its server
  * fields (state `pending`, transition 0), validate the draft, build the Luma request(s), and queue the first
- * Luma stage. Each step is a guarded transition, so a duplicate event finds nothing to do.
+ * Luma stage. Each step is a guarded transition, so a duplicate event finds nothing to do. A single video is
+ * validated before anything is written: its initialization and its way through `validating` are one commit
+ * (transitions 0–2, one request write); a script video is initialized first, its shots are planned from
+ * `validating`.
  */
 export async function onRequestCreated(ports: Ports, ref: RequestRef): Promise<void> {
-  let doc = await initializeRequest(ports, ref);
+  const raw = (await ports.store.get<DocData>(requestPath(ref)))?.data;
+  if (!raw) return;
+  let doc: VideoRequest | null;
+  if (isInitialized(raw)) doc = raw as unknown as VideoRequest;
+  else {
+    const fresh = initialRequest(ports, ref, raw);
+    noteState(ref.requestId, fresh.doc.state);
+    doc = fresh.doc.state === 'pending' && !fresh.doc.scriptRequestId
+      ? await validateAndPlan(ports, ref, fresh.doc, fresh)
+      : await writeInitialRequest(ports, ref, fresh);
+  }
   if (!doc) return;
-  if (doc.state === 'pending') {
-    const moved = await transition(ports, ref, { from: ['pending'], to: 'validating', by: 'system', reason: 'validation started' });
+  noteState(ref.requestId, doc.state);
+  if (doc.state === 'pending' && doc.scriptRequestId) {
+    const moved = await transition(ports, ref, START_VALIDATING);
     if (!moved.applied) return;
     doc = moved.doc;
   }
-  if (doc.state === 'validating') {
+  if (doc.state === 'validating' || doc.state === 'pending') {
     doc = await validateAndPlan(ports, ref, doc);
     if (!doc) return;
   }
@@ -38,45 +53,68 @@ export async function onRequestCreated(ports: Ports, ref: RequestRef): Promise<v
   if (doc.state === 'queued' || doc.state === 'keyframe_queued') await ensureNextStep(ports, doc);
 }
 
-/** Adds server-owned fields to a fresh client document; returns the document as it stands. */
-async function initializeRequest(ports: Ports, ref: RequestRef): Promise<VideoRequest | null> {
-  return ports.store.runTransaction(async (tx) => {
+const START_VALIDATING: TransitionSpec = { from: ['pending'], to: 'validating', by: 'system', reason: 'validation started' };
+
+/** `spec` from `validating`, or — for a request still `pending` — through `validating` in the same commit. */
+function fromValidating(doc: VideoRequest, spec: TransitionSpec): TransitionSpec {
+  return doc.state === 'pending' ? { ...START_VALIDATING, then: () => spec } : spec;
+}
+
+/**
+ * Initialized documents have a transition log; a client-written `state` without one is not initialized
+ * (rules forbid it in Firebase, the local API refuses it, and the core does not rely on either).
+ */
+function isInitialized(raw: DocData): boolean {
+  return typeof raw.state === 'string' && typeof raw.transitionCount === 'number';
+}
+
+/** The server fields of a fresh client document and its transition 0 (nothing written yet). */
+function initialRequest(ports: Ports, ref: RequestRef, raw: DocData): InitialRequest {
+  const at = isoNow(ports);
+  const parsed = VideoRequestClientFieldsSchema.safeParse({
+    draftId: raw.draftId, options: raw.options, action: raw.action, scriptRequestId: raw.scriptRequestId,
+  });
+  const invalid = !parsed.success || Object.keys(raw).some((k) => !(CLIENT_FIELDS as readonly string[]).includes(k));
+  const error = invalid
+    ? errorInfo('INVALID_REQUEST', `The request is not valid: ${describeInvalid(raw, parsed.success ? undefined : parsed.error.issues)}`)
+    : null;
+  const state = error ? 'failed' : 'pending';
+  const doc: VideoRequest = {
+    ...(parsed.success ? parsed.data : { draftId: String(raw.draftId ?? ''), options: {} as VideoRequest['options'] }),
+    uid: ref.uid,
+    requestId: ref.requestId,
+    state,
+    stateLabel: STATE_MACHINE[state].label,
+    progress: 0,
+    error,
+    warnings: [],
+    luma: { submitAttempts: 0, polls: 0, previousGenerationIds: [] },
+    transitionCount: 1,
+    createdAt: at,
+    updatedAt: at,
+    stateSince: at,
+    deadlineAt: ports.clock.now() + ports.config.requestDeadlineMs,
+  };
+  const entry: Transition = { n: 0, from: null, to: state, at, by: 'client', reason: 'request created' };
+  if (error) entry.error = error;
+  return { doc, entry };
+}
+
+/** Writes the initialized document as it is (invalid client fields, script videos); returns it as it stands. */
+async function writeInitialRequest(ports: Ports, ref: RequestRef, fresh: InitialRequest): Promise<VideoRequest | null> {
+  const written = await ports.store.runTransaction(async (tx) => {
     const raw = (await tx.get<DocData>(requestPath(ref)))?.data;
     if (!raw) return null;
-    // Initialized documents have a transition log; a client-written `state` without one is refused below
-    // (rules forbid it in Firebase, the local API refuses it, and the core does not rely on either).
-    if (typeof raw.state === 'string' && typeof raw.transitionCount === 'number') return raw as unknown as VideoRequest;
-    const at = isoNow(ports);
-    const parsed = VideoRequestClientFieldsSchema.safeParse({
-      draftId: raw.draftId, options: raw.options, action: raw.action, scriptRequestId: raw.scriptRequestId,
-    });
-    const invalid = !parsed.success || Object.keys(raw).some((k) => !(CLIENT_FIELDS as readonly string[]).includes(k));
-    const error = invalid
-      ? errorInfo('INVALID_REQUEST', `The request is not valid: ${describeInvalid(raw, parsed.success ? undefined : parsed.error.issues)}`)
-      : null;
-    const state = error ? 'failed' : 'pending';
-    const doc: VideoRequest = {
-      ...(parsed.success ? parsed.data : { draftId: String(raw.draftId ?? ''), options: {} as VideoRequest['options'] }),
-      uid: ref.uid,
-      requestId: ref.requestId,
-      state,
-      stateLabel: STATE_MACHINE[state].label,
-      progress: 0,
-      error,
-      warnings: [],
-      luma: { submitAttempts: 0, polls: 0, previousGenerationIds: [] },
-      transitionCount: 1,
-      createdAt: at,
-      updatedAt: at,
-      deadlineAt: ports.clock.now() + ports.config.requestDeadlineMs,
-    };
-    const entry: Transition = { n: 0, from: null, to: state, at, by: 'client', reason: 'request created' };
-    if (error) entry.error = error;
-    tx.set(requestPath(ref), doc as unknown as DocData);
-    tx.create(docPaths.transition(ref.uid, ref.requestId, 0), entry as unknown as DocData);
-    ports.log.info({ uid: ref.uid, requestId: ref.requestId, state }, error ? logs.requestInvalid : logs.requestInitialized);
-    return doc;
+    if (isInitialized(raw)) return { doc: raw as unknown as VideoRequest, byThisCall: false };
+    tx.set(requestPath(ref), fresh.doc as unknown as DocData);
+    tx.create(docPaths.transition(ref.uid, ref.requestId, 0), fresh.entry as unknown as DocData);
+    return { doc: fresh.doc, byThisCall: true };
   });
+  if (written?.byThisCall) {
+    ports.log.info({ uid: ref.uid, requestId: ref.requestId, state: fresh.doc.state }, fresh.doc.error ? logs.requestInvalid : logs.requestInitialized);
+    await publishRequestCreated(ports, fresh.doc);
+  }
+  return written?.doc ?? null;
 }
 
 function describeInvalid(raw: DocData, issues?: readonly { path: PropertyKey[]; message: string }[]): string {
@@ -86,7 +124,7 @@ function describeInvalid(raw: DocData, issues?: readonly { path: PropertyKey[]; 
 }
 
 /** Reads the draft, builds the plan and moves on to the first Luma stage (or to `failed` with a code). */
-async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest): Promise<VideoRequest | null> {
+async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest, initialize?: InitialRequest): Promise<VideoRequest | null> {
   const log = ports.log.child({ uid: ref.uid, requestId: ref.requestId });
   try {
     const draftSnap = await ports.store.get(docPaths.draft(ref.uid, doc.draftId));
@@ -109,7 +147,7 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest)
     if (doc.scriptRequestId) return await planShots(ports, ref, doc, draft, ctx);
     const plan = await promptBuilder().buildLumaPlan(draft, doc.options, ctx);
     log.info({ stages: plan.keyframe ? 2 : 1, warnings: plan.warnings.length }, logs.planBuilt);
-    const moved = await transition(ports, ref, {
+    const moved = await transition(ports, ref, fromValidating(doc, {
       from: ['validating'],
       to: plan.keyframe ? 'keyframe_queued' : 'queued',
       by: 'system',
@@ -121,12 +159,12 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest)
         warnings: plan.warnings,
         promptParts: plan.parts,
       }),
-    });
+    }), { initialize });
     return moved.applied ? moved.doc : await readRequest(ports, ref);
   } catch (e) {
     if (!(e instanceof PipelineError)) throw e;
     log.warn({ errorCode: e.code, reason: e.message }, logs.validationFailed);
-    await transition(ports, ref, { from: ['validating'], to: 'failed', by: 'system', reason: 'draft refused', error: e.toInfo() });
+    await transition(ports, ref, fromValidating(doc, { from: ['validating'], to: 'failed', by: 'system', reason: 'draft refused', error: e.toInfo() }), { initialize });
     return null;
   }
 }

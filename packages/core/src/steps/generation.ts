@@ -6,7 +6,7 @@ import type { WebhookInput, WebhookResult } from '../handlers';
 import { verifyWebhookToken } from '../ids';
 import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
-import { readRequest, updateRequestIf, type RequestRef } from '../request-doc';
+import { progressWorthWriting, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
 import { ensureNextStep } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
@@ -15,16 +15,30 @@ import { STAGES, stageOf, type Stage } from './stages';
  * What to do with a generation's state as Luma reports it (by callback or by poll — both end here).
  * Only ever called with a generation re-read from Luma, never with a callback body.
  */
-export async function applyGeneration(ports: Ports, ref: RequestRef, stage: Stage, generation: Generation): Promise<VideoRequest | null> {
+export async function applyGeneration(
+  ports: Ports,
+  ref: RequestRef,
+  stage: Stage,
+  generation: Generation,
+  pollAttempt?: number,
+  /** The request as the caller just read it: when the bar would not move for it, not even a read follows. */
+  seen?: VideoRequest,
+): Promise<VideoRequest | null> {
   const spec = STAGES[stage];
   ports.log.debug({ ...ref, stage, generationId: generation.id, lumaState: generation.state }, logs.lumaUpdate);
   switch (generation.state) {
     case 'queued':
     case 'dreaming':
-      return updateRequestIf(ports, ref, { states: [spec.waiting] }, (d) => ({
-        progress: dreamingProgress(ports, d, stage, generation),
-        luma: { ...d.luma, lumaState: generation.state, lastCheckedAt: ports.clock.now() },
-      }));
+      // Written only when the bar moved enough (progress throttling); Luma's own queued/dreaming is shown to
+      // nobody and rides along with that write. A poll or callback that learns nothing new writes nothing.
+      if (seen?.state === spec.waiting && !progressWorthWriting(ports, seen, dreamingProgress(ports, seen, stage, generation))) return seen;
+      return updateRequestIf(ports, ref, { states: [spec.waiting] }, (d) => {
+        const progress = dreamingProgress(ports, d, stage, generation);
+        const moved = progressWorthWriting(ports, d, progress);
+        if (!moved) return {};
+        const polls = pollAttempt === undefined ? d.luma.polls : Math.max(d.luma.polls ?? 0, pollAttempt + 1);
+        return { progress, luma: { ...d.luma, lumaState: generation.state, lastCheckedAt: ports.clock.now(), polls } };
+      });
     case 'failed': {
       const moved = await transition(ports, ref, {
         from: [spec.waiting],
@@ -119,15 +133,18 @@ export async function onPollTask(ports: Ports, payload: TaskPayload): Promise<vo
     throw e;
   }
 
-  const after = await applyGeneration(ports, ref, stage, generation);
-  if (generation.state !== 'queued' && generation.state !== 'dreaming') return;
-  // Only the delivery that advances the poll counter schedules the next poll, so duplicates never fork the chain.
   const attempt = payload.attempt ?? 0;
-  const advanced = await updateRequestIf(ports, ref, { states: [spec.waiting] }, (d) =>
-    d.luma.polls === attempt ? { luma: { ...d.luma, polls: attempt + 1 } } : {},
-  );
-  if (!advanced || advanced.luma.polls !== attempt + 1 || (after && after.luma.polls > attempt + 1)) return;
-  if (advanced.luma.polls > ports.config.maxPolls) {
+  const after = await applyGeneration(ports, ref, stage, generation, attempt, doc);
+  if (generation.state !== 'queued' && generation.state !== 'dreaming') return;
+  if (!after) return; // the request moved on meanwhile
+  // The chain costs no write: the next poll's task id follows from this one's, so duplicate deliveries of a
+  // poll enqueue the same task and the queue drops the twin. Only a keep-alive is written now and then, so
+  // the sweeper does not take a long generation's quiet request for a lost one and start a second chain.
+  const next = attempt + 1;
+  if (ports.clock.now() - Date.parse(after.updatedAt) >= ports.config.rekickAfterMs / 2) {
+    await updateRequestIf(ports, ref, { states: [spec.waiting] }, (d) => ({ luma: { ...d.luma, polls: Math.max(d.luma.polls ?? 0, next), lastCheckedAt: ports.clock.now() } }));
+  }
+  if (next > ports.config.maxPolls) {
     await transition(ports, ref, {
       from: [spec.waiting],
       to: 'failed',
@@ -137,8 +154,8 @@ export async function onPollTask(ports: Ports, payload: TaskPayload): Promise<vo
     });
     return;
   }
-  ports.log.debug({ ...ref, stage, attempt: attempt + 1 }, logs.pollScheduled);
-  await ensureNextStep(ports, advanced);
+  ports.log.debug({ ...ref, stage, attempt: next }, logs.pollScheduled);
+  await ensureNextStep(ports, after, { poll: { attempt: next, chain: payload.chain } });
 }
 
 /**
@@ -169,6 +186,6 @@ export async function onLumaWebhook(ports: Ports, input: WebhookInput): Promise<
     // Luma retries a non-200 only 3 times in 300 ms; the poller is the real backup, so acknowledge.
     return { status: 200, body: { deferred: true, reason: isLumaError(e) ? e.kind : 'error' } };
   }
-  const after = await applyGeneration(ports, ref, stage, generation);
+  const after = await applyGeneration(ports, ref, stage, generation, undefined, doc);
   return { status: 200, body: { state: after?.state ?? doc.state } };
 }

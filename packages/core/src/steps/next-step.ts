@@ -8,10 +8,18 @@ import { checkShots } from '../multi-shot/await-shots';
  * the state's position in the transition log and (for re-kicks) a time bucket, so calling this twice for the
  * same situation enqueues one task — Cloud Tasks and the local queue both drop named duplicates.
  */
-export async function ensureNextStep(ports: Ports, doc: VideoRequest, opts: { rekick?: string } = {}): Promise<boolean> {
+export interface NextStepOptions {
+  /** The sweeper's re-kick bucket: a fresh task id (and, for polls, a fresh chain). */
+  rekick?: string;
+  /** The poll that schedules the next one: its attempt number and chain (see onPollTask). */
+  poll?: { attempt: number; chain?: string };
+}
+
+export async function ensureNextStep(ports: Ports, doc: VideoRequest, opts: NextStepOptions = {}): Promise<boolean> {
   const ref = { uid: doc.uid, requestId: doc.requestId };
   const episode = doc.transitionCount;
-  const id = (kind: string, ...extra: (string | number)[]) => `${kind}-${stableId(doc.requestId, kind, episode, ...extra, opts.rekick ?? '')}`;
+  const chain = opts.rekick ?? opts.poll?.chain;
+  const id = (kind: string, ...extra: (string | number)[]) => `${kind}-${stableId(doc.requestId, kind, episode, ...extra, chain ?? '')}`;
   switch (doc.state) {
     case 'keyframe_queued':
       await ports.tasks.enqueue('submit', { ...ref, stage: 'keyframe' }, { id: id('submit', 'keyframe') });
@@ -29,10 +37,10 @@ export async function ensureNextStep(ports: Ports, doc: VideoRequest, opts: { re
         return true;
       }
       const stage = doc.state === 'dreaming' ? 'video' : 'keyframe';
-      const attempt = doc.luma?.polls ?? 0;
+      const attempt = opts.poll?.attempt ?? doc.luma?.polls ?? 0;
       await ports.tasks.enqueue(
         'poll',
-        { ...ref, stage, attempt },
+        { ...ref, stage, attempt, ...(chain ? { chain } : {}) },
         { id: id('poll', stage, attempt), delaySeconds: opts.rekick ? 0 : ports.config.pollIntervalSeconds },
       );
       return true;

@@ -2,7 +2,7 @@ import { docPaths, type Post, type ProfileVideo, type VideoRequest, type Visibil
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
 import type { RequestRef } from '../request-doc';
-import { transition, type TransitionActor } from '../transition';
+import { transition, type TransitionActor, type TransitionSpec } from '../transition';
 
 /** A request has one post at most: its id is derived from the request, so a duplicate post is the same doc. */
 export function postIdFor(requestId: string): string {
@@ -29,24 +29,29 @@ export function buildProfileVideo(doc: VideoRequest, visibility: Visibility, pos
   };
 }
 
+export interface PostOptions {
+  by: TransitionActor;
+  visibility?: Visibility;
+  caption?: string;
+  reason: string;
+  /** More request fields written with the transition (a client action records its outcome here). */
+  alsoPatch?: DocData;
+}
+
 /**
  * ready → posted, creating the feed post and the profile-grid entry in the same transaction, so a post
  * never exists for a request that is not `posted` and vice versa.
  */
-export async function postVideo(
-  ports: Ports,
-  ref: RequestRef,
-  opts: {
-    by: TransitionActor;
-    visibility?: Visibility;
-    caption?: string;
-    reason: string;
-    /** More request fields written with the transition (a client action records its outcome here). */
-    alsoPatch?: DocData;
-  },
-): Promise<boolean> {
+export async function postVideo(ports: Ports, ref: RequestRef, opts: PostOptions): Promise<boolean> {
+  const moved = await transition(ports, ref, postTransition(ports, ref, opts));
+  if (moved.applied) ports.log.info({ ...ref, postId: postIdFor(ref.requestId) }, logs.posted);
+  return moved.applied;
+}
+
+/** The ready → posted transition itself (also chained after processing → ready for an auto-post). */
+export function postTransition(ports: Ports, ref: RequestRef, opts: PostOptions): TransitionSpec {
   const postId = postIdFor(ref.requestId);
-  const moved = await transition(ports, ref, {
+  return {
     from: ['ready'],
     to: 'posted',
     by: opts.by,
@@ -78,7 +83,5 @@ export async function postVideo(
         buildProfileVideo(next, visibility, postId, next.updatedAt) as unknown as DocData,
       );
     },
-  });
-  if (moved.applied) ports.log.info({ ...ref, postId }, logs.posted);
-  return moved.applied;
+  };
 }

@@ -7,13 +7,11 @@ import type { ObjectFinalizedEvent } from '../handlers';
 import { newOwnerId } from '../ids';
 import { logs } from '../logs';
 import { RetryLaterError, type Ports } from '../ports';
-import { leaseIsLive, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
+import { leaseIsLive, progressWorthWriting, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
-import { postVideo } from './posting';
+import { postTransition } from './posting';
 import type { ErrorCode } from '@d2v/schema';
 
-/** Progress writes while ffmpeg runs are throttled to one per this many ms (each is a document write). */
-const PROGRESS_WRITE_INTERVAL_MS = 1000;
 const PROCESSING_PROGRESS = { start: 0.75, compressed: 0.9, end: 0.98 };
 
 /**
@@ -48,12 +46,13 @@ export async function onObjectFinalized(ports: Ports, event: ObjectFinalizedEven
     await ports.blobs.downloadToFile(event.path, rawFile);
     const rawProbe = await ports.media.validate(rawFile);
 
-    let lastWrite = 0;
+    // Progress writes are throttled (each is a document write): at most one per progressMinIntervalMs since the
+    // request's last write (the claim just wrote it), and only when the bar moved by progressMinStep.
+    let written = { progress: PROCESSING_PROGRESS.start, updatedAt: new Date(ports.clock.now()).toISOString() };
     const compressed = await ports.media.compress(rawFile, compressedFile, (fraction) => {
-      const now = ports.clock.now();
-      if (now - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return;
-      lastWrite = now;
       const progress = PROCESSING_PROGRESS.start + (PROCESSING_PROGRESS.compressed - PROCESSING_PROGRESS.start) * fraction;
+      if (!progressWorthWriting(ports, written, progress)) return;
+      written = { progress, updatedAt: new Date(ports.clock.now()).toISOString() };
       void updateRequestIf(ports, ref, { states: ['processing'], leaseOwner: owner }, (d) => ({
         progress: Math.max(d.progress, progress),
       })).catch(() => undefined);
@@ -99,6 +98,8 @@ export async function onObjectFinalized(ports: Ports, event: ObjectFinalizedEven
       leaseOwner: owner,
       lease: null,
       patch: () => ({ outputs, progress: PROCESSING_PROGRESS.end }),
+      // An auto-post is posted in the same commit (one request write instead of two).
+      then: (ready) => (ready.options.autoPost ? postTransition(ports, ref, { by: 'system', reason: 'auto-post requested with the draft' }) : undefined),
     });
     if (!moved.applied) {
       // Deleted (or taken over) while we worked: what we uploaded belongs to nobody.
@@ -109,7 +110,7 @@ export async function onObjectFinalized(ports: Ports, event: ObjectFinalizedEven
     log.info({ bytes: outputs.bytes, rawBytes: outputs.rawBytes }, logs.processingDone);
     // Plaintext must not outlive processing (videos at rest are encrypted).
     await removeQuietly(ports, [event.path]);
-    if (moved.doc.options.autoPost) await postVideo(ports, ref, { by: 'system', reason: 'auto-post requested with the draft' });
+    if (moved.doc.state === 'posted') log.info({ postId: moved.doc.postId }, logs.posted);
   } catch (e) {
     await removeQuietly(ports, uploaded);
     await handleProcessingError(ports, ref, owner, e);

@@ -35,7 +35,7 @@ export async function onScriptRequestCreated(ports: Ports, ref: RequestRef): Pro
   });
   if (!written) return;
   ports.log.info({ ...ref, state: answer.state, errorCode: answer.error?.code }, logs.scriptAnswered);
-  await publishEvent(ports, { type: 'action', uid: ref.uid, requestId: ref.requestId, action: 'create_script', errorCode: answer.error?.code });
+  await publishEvent(ports, { type: 'action', uid: ref.uid, requestId: ref.requestId, action: 'create_script', ok: !answer.error, errorCode: answer.error?.code });
 }
 
 async function scriptFor(

@@ -1,7 +1,6 @@
 import type { Generation, ImageGenerationRequest, VideoGenerationRequest } from '@d2v/luma';
-import { estimateCostCents, isLumaError } from '@d2v/luma';
+import { isLumaError } from '@d2v/luma';
 import type { VideoRequest } from '@d2v/schema';
-import { publishEvent } from '../analytics';
 import { errorInfo, errorInfoFromLuma } from '../errors';
 import { callbackMarker, callbackUrl, newOwnerId } from '../ids';
 import { logs } from '../logs';
@@ -34,21 +33,21 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
     log.info({ retryInMs: claimed }, logs.submitBusy);
     throw new RetryLaterError('another worker is submitting this request', claimed);
   }
-  let doc = claimed;
+  let doc = claimed.doc;
 
-  if (doc.luma.submitAttempts >= ports.config.maxSubmitAttempts) {
+  if (!claimed.intentRecorded && doc.luma.submitAttempts >= ports.config.maxSubmitAttempts) {
     await failSubmit(ports, ref, stage, owner, errorInfo('LUMA_UNAVAILABLE', undefined, `gave up after ${doc.luma.submitAttempts} attempts`));
     return;
   }
 
   let generation: Generation | null = null;
-  if (spec.intentAt(doc) !== undefined) {
+  if (!claimed.intentRecorded && spec.intentAt(doc) !== undefined) {
     generation = await findEarlierGeneration(ports, ref, doc, stage);
     if (generation) log.info({ generationId: generation.id }, logs.submitAdopted);
   }
 
   if (!generation) {
-    const recorded = await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, (d) => ({
+    const recorded = claimed.intentRecorded ? doc : await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, (d) => ({
       luma: {
         ...d.luma,
         submitAttempts: d.luma.submitAttempts + 1,
@@ -63,13 +62,6 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
       generation = stage === 'keyframe'
         ? await ports.luma.createImage(request as ImageGenerationRequest)
         : await ports.luma.createVideo(request as VideoGenerationRequest);
-      await publishEvent(ports, {
-        type: 'luma_call',
-        uid: ref.uid,
-        requestId: ref.requestId,
-        action: `create_${spec.generationType}`,
-        creditsCents: estimateCostCents(request),
-      });
     } catch (e) {
       await handleCreateError(ports, ref, stage, owner, e);
       return;
@@ -96,16 +88,30 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   if (moved.applied) await ensureNextStep(ports, moved.doc);
 }
 
-/** Takes the submit lease. Returns the document, 'done' when there is nothing to do, or ms to wait. */
-async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage, owner: string): Promise<VideoRequest | 'done' | number> {
+/** The claimed request, and whether the claim already recorded the create intent (a first attempt). */
+interface Claimed {
+  doc: VideoRequest;
+  intentRecorded: boolean;
+}
+
+/** Takes the submit lease. Returns the claim, 'done' when there is nothing to do, or ms to wait. */
+async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage, owner: string): Promise<Claimed | 'done' | number> {
   const spec = STAGES[stage];
   const now = ports.clock.now();
   const lease = { step: `submit-${stage}`, owner, until: now + ports.config.stepLeaseMs };
   const current = await readRequest(ports, ref);
   if (!current) return 'done';
   if (current.state === 'queued' && stage === 'video') {
-    const moved = await transition(ports, ref, { from: ['queued'], to: 'submitting', by: 'system', reason: 'submit slot taken', lease });
-    return moved.applied ? moved.doc : 'done';
+    // A first attempt records its create intent with the claim: one write instead of two, same rule as below.
+    let intentAt: number | undefined;
+    const moved = await transition(ports, ref, {
+      from: ['queued'], to: 'submitting', by: 'system', reason: 'submit slot taken', lease,
+      patch: (d) => {
+        intentAt = spec.intentAt(d) === undefined && d.luma.submitAttempts < ports.config.maxSubmitAttempts ? ports.clock.now() : undefined;
+        return intentAt === undefined ? {} : { luma: { ...d.luma, submitAttempts: d.luma.submitAttempts + 1, submitIntentAt: intentAt } };
+      },
+    });
+    return moved.applied ? { doc: moved.doc, intentRecorded: intentAt !== undefined && moved.doc.luma.submitIntentAt === intentAt } : 'done';
   }
   if (current.state !== spec.submitting) return 'done';
   if (leaseIsLive(current.lease, now)) return Math.max(250, (current.lease?.until ?? now) - now);
@@ -113,7 +119,7 @@ async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage, owner: s
     leaseIsLive(d.lease, ports.clock.now()) ? {} : { lease },
   );
   if (!taken) return 'done';
-  return taken.lease?.owner === owner ? taken : Math.max(250, (taken.lease?.until ?? now) - now);
+  return taken.lease?.owner === owner ? { doc: taken, intentRecorded: false } : Math.max(250, (taken.lease?.until ?? now) - now);
 }
 
 function buildCreateRequest(ports: Ports, doc: VideoRequest, stage: Stage): VideoGenerationRequest | ImageGenerationRequest {

@@ -1,8 +1,8 @@
 import { STATE_MACHINE, VIDEO_STATES, type VideoRequest } from '@d2v/schema';
 import { errorInfo } from '../errors';
 import type { SweepResult } from '../handlers';
-import { publishEvent } from '../analytics';
 import { logs } from '../logs';
+import { runOpsChecks } from '../monitoring/ops-checks';
 import type { DocSnapshot, Ports, QueryFilter } from '../ports';
 import { transition } from '../transition';
 import { ensureNextStep } from './next-step';
@@ -44,7 +44,7 @@ export async function sweep(ports: Ports): Promise<SweepResult> {
       ports.log.info({ uid: snap.data.uid, requestId: snap.data.requestId, state: snap.data.state }, logs.sweepRekicked);
     }
   }
-  await recordCreditBalance(ports);
+  await runOpsChecks(ports);
   return result;
 }
 
@@ -56,18 +56,4 @@ function workingRequests(ports: Ports, filter: QueryFilter): Promise<DocSnapshot
     where: [{ field: 'state', op: 'in', value: WORKING }, filter],
     limit: SWEEP_BATCH,
   });
-}
-
-/**
- * Quota monitoring rides on the sweeper's schedule: the Luma credit balance becomes an analytics event, and a
- * low balance a warning ops can alert on. Best effort — a failed check never fails the sweep.
- */
-async function recordCreditBalance(ports: Ports): Promise<void> {
-  try {
-    const { credit_balance: balance } = await ports.luma.getCredits();
-    await publishEvent(ports, { type: 'luma_call', action: 'credits', attrs: { balanceCents: balance } });
-    if (balance < ports.config.lowCreditsCents) ports.log.warn({ balanceCents: balance }, logs.creditsLow);
-  } catch (e) {
-    ports.log.warn({ err: String(e) }, logs.creditsCheckFailed);
-  }
 }

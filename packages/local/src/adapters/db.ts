@@ -8,6 +8,7 @@
  * wait for each other instead of failing.
  */
 import Database from 'better-sqlite3';
+import { outsideRequestContext } from '@d2v/core';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -113,6 +114,30 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX analytics_events_by_request ON analytics_events (request_id, seq);
   CREATE INDEX analytics_events_by_type ON analytics_events (type, seq);
   `,
+  `
+  -- How far a consumer of an append-only table got (the analytics aggregator's place in analytics_events):
+  -- the local stand-in for a Pub/Sub subscription's acknowledgements.
+  CREATE TABLE consumer_cursors (
+    name TEXT PRIMARY KEY,
+    seq  INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  -- One row per dispatch of a task or delivery of a trigger event, kept after the task is done: what
+  -- \`d2v inspect\` shows as a request's attempts (the tasks/outbox rows keep only the latest).
+  CREATE TABLE delivery_attempts (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    request_id  TEXT,
+    attempt     INTEGER NOT NULL,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    outcome     TEXT,
+    error       TEXT
+  );
+  CREATE INDEX delivery_attempts_by_request ON delivery_attempts (request_id, seq);
+  `,
 ];
 
 export class LocalDatabase {
@@ -181,7 +206,8 @@ export class LocalDatabase {
   notifyCommitted(channel: CommitChannel): void {
     for (const listener of [...this.listeners[channel]]) {
       try {
-        listener();
+        // The work a commit wakes up is nobody's request: do not let it inherit the committing handler's context.
+        outsideRequestContext(listener);
       } catch {
         // A listener only schedules work; its failure must not fail the write that already committed.
       }

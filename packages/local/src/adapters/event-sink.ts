@@ -1,7 +1,8 @@
 /**
- * The local stand-in for the analytics Pub/Sub topic: events appended to a table, listable for tests and the
- * CLI, and summed into the numbers operators watch (transitions per target state, errors per code,
- * success/failure rates, credits).
+ * The local stand-in for the analytics Pub/Sub topic: events appended to a table (the log `d2v inspect` reads),
+ * listable for tests and the CLI, and read in order by consumers that keep their place in `consumer_cursors`
+ * (the statistics aggregator, like a Pub/Sub subscription). The numbers operators watch are the aggregator's
+ * (`@d2v/core` aggregation), the same as in Firebase.
  */
 import type { Clock, EventSink } from '@d2v/core';
 import type { AnalyticsEvent } from '@d2v/schema';
@@ -19,28 +20,6 @@ export interface EventFilter {
   requestId?: string;
   uid?: string;
   type?: AnalyticsEvent['type'];
-}
-
-export interface EventAggregate {
-  totalEvents: number;
-  byType: Record<string, number>;
-  /** Transition events counted by the state they moved to. */
-  transitionsTo: Record<string, number>;
-  /** Events carrying an error code, counted by code. */
-  errorsByCode: Record<string, number>;
-  requests: {
-    /** Requests with at least one transition event. */
-    seen: number;
-    /** Reached `ready` (posting afterwards is the person's choice, not the pipeline's success). */
-    succeeded: number;
-    /** Reached `failed` and never `ready`. */
-    failed: number;
-    /** succeeded / (succeeded + failed); null before anything finished. */
-    successRate: number | null;
-    failureRate: number | null;
-  };
-  /** Sum of `creditsCents` over all events (Luma spend estimate). */
-  creditsCents: number;
 }
 
 interface EventRow {
@@ -98,44 +77,24 @@ export class SqliteEventSink implements EventSink {
     return rows.map((row) => JSON.parse(row.json) as AnalyticsEvent);
   }
 
-  async aggregate(): Promise<EventAggregate> {
-    const counts = (sql: string): Record<string, number> => {
-      const rows = this.db.statement(sql).all() as { key: string; n: number }[];
-      return Object.fromEntries(rows.map((row) => [row.key, row.n]));
-    };
-    const totals = this.db
-      .statement('SELECT COUNT(*) AS n, COALESCE(SUM(credits_cents), 0) AS credits FROM analytics_events')
-      .get() as { n: number; credits: number };
-    const requests = this.db
-      .statement(
-        `SELECT COUNT(*) AS seen,
-                COALESCE(SUM(reached_ready), 0) AS succeeded,
-                COALESCE(SUM(reached_failed AND NOT reached_ready), 0) AS failed
-         FROM (SELECT request_id,
-                      MAX(to_state = 'ready') AS reached_ready,
-                      MAX(to_state = 'failed') AS reached_failed
-               FROM analytics_events WHERE type = 'transition' AND request_id IS NOT NULL GROUP BY request_id)`,
-      )
-      .get() as { seen: number; succeeded: number; failed: number };
-    const finished = requests.succeeded + requests.failed;
-    return {
-      totalEvents: totals.n,
-      byType: counts('SELECT type AS key, COUNT(*) AS n FROM analytics_events GROUP BY type ORDER BY type'),
-      transitionsTo: counts(
-        `SELECT to_state AS key, COUNT(*) AS n FROM analytics_events
-         WHERE type = 'transition' AND to_state IS NOT NULL GROUP BY to_state ORDER BY to_state`,
-      ),
-      errorsByCode: counts(
-        'SELECT error_code AS key, COUNT(*) AS n FROM analytics_events WHERE error_code IS NOT NULL GROUP BY error_code ORDER BY error_code',
-      ),
-      requests: {
-        seen: requests.seen,
-        succeeded: requests.succeeded,
-        failed: requests.failed,
-        successRate: finished === 0 ? null : requests.succeeded / finished,
-        failureRate: finished === 0 ? null : requests.failed / finished,
-      },
-      creditsCents: totals.credits,
-    };
+  /** Events published after `seq` (a consumer's cursor), oldest first, with their sequence numbers. */
+  readAfter(seq: number, limit: number): { seq: number; event: AnalyticsEvent }[] {
+    const rows = this.db
+      .statement('SELECT seq, json FROM analytics_events WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(seq, limit) as (EventRow & { seq: number })[];
+    return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.json) as AnalyticsEvent }));
+  }
+
+  /** A consumer's place (0 before its first event). */
+  cursor(consumer: string): number {
+    const row = this.db.statement('SELECT seq FROM consumer_cursors WHERE name = ?').get(consumer) as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
+  /** Moves a consumer's place forward (never back). */
+  advanceCursor(consumer: string, seq: number): void {
+    this.db
+      .statement('INSERT INTO consumer_cursors (name, seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seq = MAX(seq, excluded.seq)')
+      .run(consumer, seq);
   }
 }

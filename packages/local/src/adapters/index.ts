@@ -32,7 +32,8 @@ export {
   type TaskRecord,
   type TaskStatus,
 } from './task-queue';
-export { SqliteEventSink, type SqliteEventSinkOptions, type EventFilter, type EventAggregate } from './event-sink';
+export { SqliteEventSink, type SqliteEventSinkOptions, type EventFilter } from './event-sink';
+export { listDeliveryAttempts, type DeliveryAttempt, type DeliveryKind, type DeliveryOutcome } from './delivery-attempts';
 export type { DrainOptions, DuplicateDeliveryMode } from './polling-worker';
 export { UnsupportedValueError } from './json';
 export { compilePathPattern, matchPathPattern, type PathPattern } from './patterns';

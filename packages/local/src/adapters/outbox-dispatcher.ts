@@ -6,6 +6,7 @@
 import type { Clock } from '@d2v/core';
 import { randomUUID } from 'node:crypto';
 import type { LocalDatabase } from './db';
+import { finishDeliveryAttempt, startDeliveryAttempt } from './delivery-attempts';
 import type { OutboxEvent, OutboxRecord, OutboxStatus } from './outbox';
 import { deliverPossiblyTwice, PollingWorker, type DuplicateDeliveryMode } from './polling-worker';
 import { describeError, exponentialBackoffMs, silentLog, systemClock, type AdapterLog } from './runtime';
@@ -176,12 +177,15 @@ export class OutboxDispatcher extends PollingWorker {
     const handler = this.handlers.get(row.trigger)!;
     const event = toEvent(row);
     const fields = { eventId: row.id, trigger: row.trigger, path: row.path, attempt: row.attempts };
+    const attemptRow = startDeliveryAttempt(this.db, { kind: 'event', name: row.trigger, id: row.id, requestId: event.params.requestId, attempt: row.attempts, at: this.clock.now() });
     try {
       await deliverPossiblyTwice(this.duplicateDelivery, handler, [event]);
     } catch (err) {
+      finishDeliveryAttempt(this.db, attemptRow, { outcome: row.attempts >= this.maxAttempts ? 'dead' : 'retry', at: this.clock.now(), error: describeError(err) });
       this.recordFailure(row, err, fields);
       return;
     }
+    finishDeliveryAttempt(this.db, attemptRow, { outcome: 'done', at: this.clock.now() });
     const done = this.db
       .statement(`UPDATE outbox SET status = 'done', finished_at = ?, lease_token = NULL, last_error = NULL WHERE id = ? AND lease_token = ?`)
       .run(this.clock.now(), row.id, row.lease_token);

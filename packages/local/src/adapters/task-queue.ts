@@ -7,6 +7,7 @@
 import { RetryLaterError, type Clock, type EnqueueOptions, type TaskPayload, type TaskQueue } from '@d2v/core';
 import { randomUUID } from 'node:crypto';
 import type { LocalDatabase } from './db';
+import { finishDeliveryAttempt, startDeliveryAttempt } from './delivery-attempts';
 import { encodeJson } from './json';
 import { deliverPossiblyTwice, PollingWorker, type DuplicateDeliveryMode } from './polling-worker';
 import { describeError, exponentialBackoffMs, silentLog, systemClock, type AdapterLog } from './runtime';
@@ -245,12 +246,17 @@ export class SqliteTaskQueue extends PollingWorker implements TaskQueue {
   private async dispatch(queue: RegisteredQueue, task: ClaimedTask): Promise<void> {
     const ctx: TaskContext = { attempt: task.attempts, taskId: task.id, queue: task.queue };
     const fields = { queue: task.queue, taskId: task.id, attempt: task.attempts };
+    const payload = JSON.parse(task.payload) as TaskPayload;
+    const attemptRow = startDeliveryAttempt(this.db, { kind: 'task', name: task.queue, id: task.id, requestId: payload.requestId, attempt: task.attempts, at: this.clock.now() });
     try {
-      await deliverPossiblyTwice(this.duplicateDelivery, queue.handler, [JSON.parse(task.payload) as TaskPayload, ctx]);
+      await deliverPossiblyTwice(this.duplicateDelivery, queue.handler, [payload, ctx]);
     } catch (err) {
+      const outcome = task.attempts >= queue.limits.maxAttempts ? 'dead' : 'retry';
+      finishDeliveryAttempt(this.db, attemptRow, { outcome, at: this.clock.now(), error: describeError(err) });
       this.recordFailure(queue, task, err, fields);
       return;
     }
+    finishDeliveryAttempt(this.db, attemptRow, { outcome: 'done', at: this.clock.now() });
     const done = this.db
       .statement(
         `UPDATE tasks SET status = 'done', finished_at = ?, lease_token = NULL, last_error = NULL WHERE queue = ? AND id = ? AND lease_token = ?`,

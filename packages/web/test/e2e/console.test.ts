@@ -1,7 +1,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ERROR_CATALOG } from '@d2v/schema';
+import { ERROR_CATALOG, type StatsReport } from '@d2v/schema';
 import type { LocalStack } from '@d2v/local';
 import { startTestStack } from '../../../local/test/helpers';
 import { ARTIFACTS, WEB_DIST, launch, progressSeen, recordProgress, screenshot, unavailableReason, type Browser } from './browser';
@@ -254,12 +254,17 @@ suite('web console in Chromium', () => {
   it('charts /v1/stats on the ops page', async () => {
     await open('#/ops');
     await page.locator('canvas').first().waitFor();
-    const stats = (await stack.events.aggregate()).requests;
-    expect(stats.failed).toBeGreaterThanOrEqual(1);
-    await page.getByTestId('success-rate').getByText(`${Math.round(stats.successRate! * 100)}%`).waitFor();
-    // Four charts drawn (the errors chart has the injected Luma failure and the empty draft).
+    const res = await fetch(`${stack.url}/v1/stats`, { headers: { authorization: 'Bearer demo-token' } });
+    const { total } = (await res.json()) as StatsReport;
+    expect(total.outcomes.failed).toBeGreaterThanOrEqual(1);
+    await page.getByTestId('success-rate').getByText(`${Math.round(total.outcomes.successRate! * 100)}%`).waitFor();
+    // Four charts drawn (the failures chart has the injected Luma failure and the empty draft).
     await page.waitForFunction(() => [...document.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.height > 0).length === 4);
     await expect(page.getByRole('img', { name: /DRAFT_EMPTY/ }).count()).resolves.toBe(1);
+    // Latency per stage: the pipeline's own stages with their percentiles, in words for screen readers too.
+    await expect(page.getByRole('img', { name: /Luma is dreaming: p50 [\d.]+ s, p95/ }).count()).resolves.toBe(1);
+    await page.getByLabel('Period').selectOption('7d');
+    await page.getByTestId('success-rate').getByText(`${Math.round(total.outcomes.successRate! * 100)}%`).waitFor();
     await screenshot(page, 'ops-desktop');
   });
 

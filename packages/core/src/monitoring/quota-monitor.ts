@@ -1,0 +1,152 @@
+/**
+ * Luma usage and quota, checked on the sweeper's schedule: the credit balance (kept as a short history in
+ * `ops/lumaQuota`, from which the burn rate and the days left are estimated), the generation slots in use
+ * against Luma's concurrency limit, and the share of Luma calls answered 429 over the last hour or two (from
+ * the statistics buckets). Thresholds come from the core config; each alert fires once per crossing
+ * (alerts.ts). One document write per sweep; best effort — a failed check never fails the sweep.
+ */
+import { publishEvent } from '../analytics';
+import { bucketsCollection, type StatsBucket } from '../aggregation/buckets';
+import { flattenCounters } from '../aggregation/counters';
+import { dayOf } from '../aggregation/read';
+import { logs } from '../logs';
+import type { DocData, Ports } from '../ports';
+import { announceAlertChanges, evaluateAlerts, type AlertCheck, type AlertName, type AlertState } from './alerts';
+
+export const QUOTA_MONITOR_DOC = 'ops/lumaQuota';
+
+/** Requests holding (or about to hold) a Luma generation slot. */
+const SLOT_STATES = ['submitting', 'dreaming', 'keyframe_dreaming'] as const;
+
+export interface BalanceSample {
+  at: string;
+  balanceCents: number;
+}
+
+export interface QuotaReading {
+  at: string;
+  balanceCents: number | null;
+  /** Spend per day over the history since the last top-up; null until there is enough history. */
+  burnCentsPerDay: number | null;
+  daysLeft: number | null;
+  slotsInUse: number;
+  /** Luma's concurrency (`lumaMaxConcurrent`) the usage is measured against. */
+  slotsMax: number;
+  slotUsage: number;
+  lumaCalls: number;
+  rateLimited: number;
+  rateLimitedRate: number | null;
+}
+
+export interface QuotaMonitorDoc {
+  balanceHistory: BalanceSample[];
+  alerts: Partial<Record<AlertName, AlertState>>;
+  last: QuotaReading;
+  updatedAt: string;
+}
+
+/** History shorter than this gives no burn rate (a single sweep's noise is not a trend). */
+const MIN_BURN_SPAN_MS = 10 * 60_000;
+
+/**
+ * Spend per day since the last top-up (a balance that went up starts a new window); null without enough
+ * history or when nothing was spent.
+ */
+export function burnRate(history: readonly BalanceSample[]): number | null {
+  let start = 0;
+  for (let i = 1; i < history.length; i++) if (history[i]!.balanceCents > history[i - 1]!.balanceCents) start = i;
+  const first = history[start];
+  const last = history[history.length - 1];
+  if (!first || !last) return null;
+  const spanMs = Date.parse(last.at) - Date.parse(first.at);
+  if (spanMs < MIN_BURN_SPAN_MS) return null;
+  const spent = first.balanceCents - last.balanceCents;
+  return spent > 0 ? Math.round((spent / spanMs) * 86_400_000 * 100) / 100 : null;
+}
+
+export async function monitorLumaQuota(ports: Ports): Promise<QuotaReading> {
+  const now = ports.clock.now();
+  const nowIso = new Date(now).toISOString();
+  const previous = (await ports.store.get<QuotaMonitorDoc>(QUOTA_MONITOR_DOC))?.data;
+
+  let balanceCents: number | null = null;
+  try {
+    balanceCents = (await ports.luma.getCredits()).credit_balance;
+  } catch (e) {
+    ports.log.warn({ err: String(e) }, logs.creditsCheckFailed);
+  }
+  const keepAfter = now - ports.config.creditHistoryHours * 3_600_000;
+  const history = (previous?.balanceHistory ?? []).filter((s) => Date.parse(s.at) >= keepAfter);
+  if (balanceCents !== null) history.push({ at: nowIso, balanceCents });
+  const burnCentsPerDay = burnRate(history);
+  const daysLeft = balanceCents !== null && burnCentsPerDay ? Math.round((balanceCents / burnCentsPerDay) * 100) / 100 : null;
+
+  const slotsInUse = await countSlotsInUse(ports);
+  const slotUsage = slotsInUse / ports.config.lumaMaxConcurrent;
+  const calls = await recentLumaCalls(ports, now);
+  const rateLimitedRate = calls.calls > 0 ? calls.rateLimited / calls.calls : null;
+
+  const reading: QuotaReading = {
+    at: nowIso,
+    balanceCents,
+    burnCentsPerDay,
+    daysLeft,
+    slotsInUse,
+    slotsMax: ports.config.lumaMaxConcurrent,
+    slotUsage,
+    lumaCalls: calls.calls,
+    rateLimited: calls.rateLimited,
+    rateLimitedRate,
+  };
+  const c = ports.config;
+  const checks: AlertCheck[] = [
+    { name: 'low_credits', value: balanceCents ?? undefined, threshold: c.lowCreditsCents, direction: 'below', margin: 0.1 },
+    // No burn (or no history yet) means no end in sight: the alert may clear.
+    { name: 'credits_running_out', value: balanceCents === null ? undefined : daysLeft ?? Number.MAX_SAFE_INTEGER, threshold: c.alertCreditsDaysLeft, direction: 'below', margin: 0.2 },
+    { name: 'luma_slots_full', value: slotUsage, threshold: c.alertSlotUsage, direction: 'above', margin: 0.2 },
+    {
+      name: 'luma_rate_limited',
+      value: calls.calls >= c.alertRateLimitedMinCalls ? (rateLimitedRate ?? 0) : 0,
+      threshold: c.alertRateLimitedRate,
+      direction: 'above',
+      margin: 0.5,
+    },
+  ];
+  const { states, changes } = evaluateAlerts(previous?.alerts ?? {}, checks, nowIso);
+  const doc: QuotaMonitorDoc = { balanceHistory: history, alerts: states, last: reading, updatedAt: nowIso };
+  await ports.store.runTransaction(async (tx) => {
+    tx.set(QUOTA_MONITOR_DOC, doc as unknown as DocData);
+  });
+  if (balanceCents !== null) await publishEvent(ports, { type: 'credits_balance', balanceCents, value: daysLeft ?? undefined });
+  await announceAlertChanges(ports, changes);
+  return reading;
+}
+
+/** Requests in a slot state, counted with one indexed collection-group query (a few documents: Luma caps them). */
+async function countSlotsInUse(ports: Ports): Promise<number> {
+  const inUse = await ports.store.query({
+    collection: 'videoRequests',
+    group: true,
+    where: [{ field: 'state', op: 'in', value: [...SLOT_STATES] }],
+    limit: ports.config.lumaMaxConcurrent * 5,
+  });
+  return inUse.length;
+}
+
+/** Luma calls and 429s in the current and the previous UTC hour, from the statistics buckets. */
+async function recentLumaCalls(ports: Ports, now: number): Promise<{ calls: number; rateLimited: number }> {
+  let calls = 0;
+  let rateLimited = 0;
+  for (const t of [now - 3_600_000, now]) {
+    const buckets = await ports.store.query<StatsBucket>({
+      collection: bucketsCollection(dayOf(t)),
+      where: [{ field: 'hour', op: '==', value: new Date(t).getUTCHours() }],
+    });
+    for (const bucket of buckets) {
+      const counters = flattenCounters(bucket.data.counters);
+      calls += counters['luma.calls'] ?? 0;
+      rateLimited += counters['luma.rateLimited'] ?? 0;
+    }
+  }
+  return { calls, rateLimited };
+}
