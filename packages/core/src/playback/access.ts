@@ -19,6 +19,8 @@ export interface PlayableVideo {
   videoPath: string;
   posterPath: string;
   encryption: EncryptionInfo;
+  /** The Luma model that made it, when known (analytics group playback by model). */
+  model?: string;
 }
 
 const PLAYABLE_STATES: readonly string[] = ['ready', 'posted'];
@@ -32,7 +34,7 @@ export async function ownerVideo(store: DocumentStore, uid: string, requestId: s
     throw new PlaybackError('NOT_READY', `The video is ${doc.state ?? 'pending'}, not ready yet.`);
   }
   const { videoPath, posterPath, encryption } = doc.outputs;
-  return { ownerUid: uid, requestId, name: requestId, videoPath, posterPath, encryption };
+  return { ownerUid: uid, requestId, name: requestId, videoPath, posterPath, encryption, model: doc.options?.model };
 }
 
 export async function isFollower(store: DocumentStore, ownerUid: string, uid: string): Promise<boolean> {

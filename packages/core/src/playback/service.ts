@@ -129,7 +129,7 @@ export function createPlayback(ports: PlaybackPorts, options: PlaybackOptions = 
     const { events, clock } = ports;
     if (!events || !clock || request.asset !== 'video') return body;
     const sink = { events, clock, log: ports.log };
-    const moment = { uid: video.ownerUid, requestId: video.requestId };
+    const moment = { uid: video.ownerUid, requestId: video.requestId, model: video.model };
     if (!request.download) {
       if (!range || range.start === 0) void publishPlaybackStart(sink, { ...moment, timeToFirstByteMs: clock.now() - askedAt, viewerUid: request.uid });
       return body;
