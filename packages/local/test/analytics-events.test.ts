@@ -44,10 +44,13 @@ async function create(options: Record<string, unknown> = {}): Promise<string> {
   return (await stack.api.createRequest(UID, { draftId: 'demo-sunrise', options: { ...FAST, ...options } })).requestId;
 }
 const wait = (id: string, states: VideoState[], ms = 90_000) => stack.waitForState(UID, id, states, ms);
+/** Requests an action and waits for its outcome on the request and its event (published after the action's clean-up). */
 async function act(id: string, type: string): Promise<void> {
+  const actionEvents = async () => (await stack.events.list({ requestId: id })).filter((e) => e.type === 'action').length;
+  const before = await actionEvents();
   const { actionId } = await stack.api.requestAction(UID, id, { type });
   for (let i = 0; i < 400; i++) {
-    if ((await stack.api.getRequest(UID, id)).lastActionResult?.id === actionId) return;
+    if ((await stack.api.getRequest(UID, id)).lastActionResult?.id === actionId && (await actionEvents()) > before) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`action ${type} on ${id} got no result`);
