@@ -15,7 +15,6 @@ export const API_ERROR_CATALOG = {
   DELETED: 'This video was deleted.',
   TOO_LARGE: 'That is too large.',
   ALREADY_EXISTS: 'That already exists.',
-  ACTION_NOT_ALLOWED: 'That action is not possible in this state.',
   UNSUPPORTED: 'This transport cannot do that.',
   NETWORK: 'The server could not be reached; check the connection and try again.',
   BAD_RESPONSE: 'The server answered something this client does not understand.',

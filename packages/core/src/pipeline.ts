@@ -1,3 +1,4 @@
+import { indexVideoContent } from './content-cache/index-hook';
 import type { PipelineHandlers } from './handlers';
 import { settleParentOfShot } from './multi-shot/settle-hook';
 import type { Ports } from './ports';
@@ -13,6 +14,8 @@ import { onTransitionApplied } from './transition';
 
 // The guarded transition is generic: a "Create Script" video hears of its shots settling through this hook.
 onTransitionApplied(settleParentOfShot);
+// The content cache's index follows its videos: an entry when one is ready, none once it is deleted.
+onTransitionApplied(indexVideoContent);
 
 /** Binds every handler to one set of ports (built once per process / function instance). */
 export function createHandlers(ports: Ports): PipelineHandlers {

@@ -29,6 +29,8 @@ export interface TransitionSpec {
   lease?: Lease | null;
   /** When set, the transition also requires this worker to hold the lease. */
   leaseOwner?: string;
+  /** A further condition on the current document, checked inside the transaction (false: refused like a stale event). */
+  when?: (doc: VideoRequest) => boolean;
   /** Other documents written atomically with the transition (posts, profile entries). */
   alsoWrite?: (tx: Transaction, next: VideoRequest) => void;
 }
@@ -70,6 +72,7 @@ export async function transition(ports: Ports, ref: RequestRef, spec: Transition
     const doc = await readRequestInTx(tx, ref);
     if (!doc || !spec.from.includes(doc.state)) return { applied: false, doc };
     if (spec.leaseOwner !== undefined && doc.lease?.owner !== spec.leaseOwner) return { applied: false, doc };
+    if (spec.when && !spec.when(doc)) return { applied: false, doc };
     if (!canTransition(doc.state, spec.to)) {
       throw new Error(`state machine forbids ${doc.state} → ${spec.to} (${spec.reason})`);
     }
@@ -81,8 +84,8 @@ export async function transition(ports: Ports, ref: RequestRef, spec: Transition
       ...(spec.patch ? spec.patch(doc) : {}),
       state: spec.to,
       stateLabel: target.label,
-      // Progress never goes back while working; a failure or deletion keeps the last value.
-      progress: spec.to === 'failed' || spec.to === 'deleted' ? doc.progress : Math.max(doc.progress, target.progress),
+      // Progress never goes back while working; a failure, a cancel or a deletion keeps the last value.
+      progress: spec.to === 'failed' || spec.to === 'cancelled' || spec.to === 'deleted' ? doc.progress : Math.max(doc.progress, target.progress),
       transitionCount: n + 1,
       updatedAt: at,
     } as VideoRequest;

@@ -1,6 +1,6 @@
 import { docPaths, type Post, type ProfileVideo, type VideoRequest, type Visibility } from '@d2v/schema';
 import { logs } from '../logs';
-import type { DocData, Ports } from '../ports';
+import type { DocData, Ports, Transaction } from '../ports';
 import type { RequestRef } from '../request-doc';
 import { transition, type TransitionActor } from '../transition';
 
@@ -43,6 +43,8 @@ export async function postVideo(
     reason: string;
     /** More request fields written with the transition (a client action records its outcome here). */
     alsoPatch?: DocData;
+    /** More documents written with the transition (a client action's record). */
+    alsoWrite?: (tx: Transaction) => void;
   },
 ): Promise<boolean> {
   const postId = postIdFor(ref.requestId);
@@ -53,6 +55,7 @@ export async function postVideo(
     reason: opts.reason,
     patch: () => ({ ...opts.alsoPatch, postId, profileVideoId: profileVideoIdFor(ref.requestId) }),
     alsoWrite: (tx, next) => {
+      opts.alsoWrite?.(tx);
       const out = next.outputs!;
       const visibility = opts.visibility ?? next.options.visibility;
       const post: Post = {

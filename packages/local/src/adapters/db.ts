@@ -113,6 +113,8 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX analytics_events_by_request ON analytics_events (request_id, seq);
   CREATE INDEX analytics_events_by_type ON analytics_events (type, seq);
   `,
+  // 2: the content hash of each object (Storage's md5Hash), for the content cache.
+  `ALTER TABLE blobs ADD COLUMN md5 TEXT;`,
 ];
 
 export class LocalDatabase {
