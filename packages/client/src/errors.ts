@@ -13,6 +13,7 @@ export const API_ERROR_CATALOG = {
   NOT_FOUND: 'That does not exist.',
   NOT_READY: 'The video is not ready yet.',
   DELETED: 'This video was deleted.',
+  CANCELLED: 'This video was cancelled before it was finished.',
   TOO_LARGE: 'That is too large.',
   ALREADY_EXISTS: 'That already exists.',
   UNSUPPORTED: 'This transport cannot do that.',

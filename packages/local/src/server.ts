@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { isTerminal } from '@d2v/schema';
 import type { BlobStore, MediaPort, PipelineHandlers } from '@d2v/core';
 import { ApiError, type ClientApi } from './client-api';
 import { mountWebApp } from './web-app';
@@ -95,7 +96,7 @@ export function createApp(deps: ServerDeps): express.Express {
         res.write(`event: request\ndata: ${body}\n\n`);
         last = body;
       }
-      if (['ready', 'posted', 'failed', 'deleted'].includes(doc.state) && doc.lease == null) break;
+      if (isTerminal(doc.state) && doc.lease == null) break;
       await new Promise((r) => setTimeout(r, LIVE_POLL_MS));
     }
     res.end();
@@ -107,6 +108,7 @@ export function createApp(deps: ServerDeps): express.Express {
   async function playable(req: Request, file: 'videoPath' | 'posterPath') {
     const doc = await deps.api.getRequest(uidOf(req), String(req.params.id));
     if (doc.state === 'deleted') throw new ApiError(410, 'DELETED', 'This video was deleted.');
+    if (doc.state === 'cancelled') throw new ApiError(410, 'CANCELLED', 'This video was cancelled before it was finished.');
     if (!doc.outputs) throw new ApiError(409, 'NOT_READY', `The video is ${doc.state}, not ready yet.`);
     const info = await deps.blobs.stat(doc.outputs[file]);
     if (!info) throw new ApiError(404, 'NOT_FOUND', 'The file of this video is missing.');
