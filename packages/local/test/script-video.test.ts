@@ -77,7 +77,6 @@ describe('a video made from a script (several shots, one video, one post)', () =
   }, 170_000);
 
   it('reuses a script video for the same script and options (content cache): no shot is generated again', async () => {
-    // (The second half makes one single-shot video.)
     expect(madeFrom).toBeDefined();
     const before = stack.simulator!.stats().creates.video;
     const { requestId } = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', scriptRequestId: madeFrom!.scriptRequestId, options: { ...OPTIONS, autoPost: false } });
@@ -93,7 +92,7 @@ describe('a video made from a script (several shots, one video, one post)', () =
     const single = await stack.waitForState(UID, plain.requestId, ['posted', 'failed'], 30_000);
     expect(single.contentKey).not.toBe(source.contentKey);
     expect(single.cachedFrom).toBeUndefined();
-  });
+  }, 40_000);
 
   it('cancels a script video while its shots are made: every shot cancelled and deleted at Luma, no post', async () => {
     const { requestId: scriptRequestId } = await stack.api.createScriptRequest(UID, { draftId: 'demo-sunrise', duration: 6, shots: 2 });
