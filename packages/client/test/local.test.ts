@@ -154,9 +154,26 @@ describe('errors as {code, message}', () => {
     await stack.waitForState('demo-user', requestId, ['ready', 'failed']);
   }, 60_000);
 
-  it('round-2 calls against today’s backend: cancel is refused as an invalid action, feed and profile routes are not there yet', async () => {
-    const [latest] = await client.listRequests();
-    expect((await rejection(client.cancel(latest!.requestId))).code).toBe('INVALID_ACTION');
+  it('cancel stops a request still being made; on a finished one it is recorded as not allowed', async () => {
+    const { requestId } = await client.createRequest({ draftId: 'demo-sunrise', options: { ...FAST, fresh: true } });
+    await stack.waitForState('demo-user', requestId, ['queued', 'submitting', 'dreaming']);
+    const { actionId } = await client.cancel(requestId);
+    const cancelled = await stack.waitForState('demo-user', requestId, ['cancelled'], 30_000);
+    expect(cancelled.lastActionResult).toMatchObject({ id: actionId, type: 'cancel', ok: true });
+    expect((await rejection(client.openMedia(requestId, 'video'))).code).toBe('CANCELLED');
+
+    const finished = (await client.listRequests()).find((r) => r.state === 'ready' || r.state === 'posted')!;
+    const late = await client.cancel(finished.requestId);
+    let doc = await client.getRequest(finished.requestId);
+    for (let i = 0; i < 100 && doc.lastActionResult?.id !== late.actionId; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      doc = await client.getRequest(finished.requestId);
+    }
+    expect(doc.lastActionResult).toMatchObject({ id: late.actionId, ok: false, code: 'ACTION_NOT_ALLOWED' });
+    expect(doc.state).toBe(finished.state);
+  }, 60_000);
+
+  it('round-2 calls against today’s backend: feed and profile routes are not there yet', async () => {
     expect((await rejection(client.feed({ limit: 5 }))).toJSON()).toEqual({ code: 'NOT_FOUND', message: 'No such route.' });
     expect((await rejection(client.profileVideos('demo-user'))).code).toBe('NOT_FOUND');
     expect((await rejection(client.openPostMedia('ai_x', 'video'))).code).toBe('NOT_FOUND');

@@ -63,7 +63,7 @@ export async function requestCancel(ports: Ports, ref: RequestRef, recorder: Act
     if (plan === 'now') {
       const result: ActionOutcome = { ok: true };
       const moved = await cancelNow(ports, ref, {
-        from: [doc.state], when: (d) => cancelPlanOf(d) === 'now', by: 'client', reason: 'cancelled by the owner', recorder, result, actionId,
+        from: [doc.state], when: (d) => cancelPlanOf(d) === 'now', reason: 'cancelled by the owner', recorder, result, actionId,
       });
       if (moved.applied) return changed(result);
       continue; // it moved meanwhile: look again
@@ -116,7 +116,7 @@ export async function settleCancel(ports: Ports, ref: RequestRef, opts: { rekick
     const state = doc.state;
     switch (plan) {
       case 'now': {
-        const moved = await cancelNow(ports, ref, { from: [state], when: (d) => cancelPlanOf(d) === 'now', by: 'system', reason: 'cancel finished' });
+        const moved = await cancelNow(ports, ref, { from: [state], when: (d) => cancelPlanOf(d) === 'now', reason: 'cancelled by the owner' });
         if (moved.applied) return;
         break;
       }
@@ -127,8 +127,7 @@ export async function settleCancel(ports: Ports, ref: RequestRef, opts: { rekick
         const moved = await cancelNow(ports, ref, {
           from: [state],
           when: (d) => cancelPlanOf(d) === 'at_luma' && spec.generationId(d) === generationId,
-          by: 'system',
-          reason: generationId ? `cancel finished: Luma generation ${generationId} deleted` : 'cancel finished',
+          reason: generationId ? `cancelled by the owner: Luma generation ${generationId} deleted` : 'cancelled by the owner',
           alreadyDeleted: generationId ? [generationId] : [],
         });
         if (moved.applied) return;
@@ -138,7 +137,7 @@ export async function settleCancel(ports: Ports, ref: RequestRef, opts: { rekick
         for (const shot of doc.shots ?? []) await requestCancel(ports, { uid: ref.uid, requestId: shot.requestId });
         const billed = await billedByShots(ports, ref, doc);
         const moved = await cancelNow(ports, ref, {
-          from: ['dreaming'], when: (d) => cancelPlanOf(d) === 'shots', by: 'system', reason: `cancel finished: ${doc.shots?.length ?? 0} shots cancelled`, billed,
+          from: ['dreaming'], when: (d) => cancelPlanOf(d) === 'shots', reason: `cancelled by the owner: ${doc.shots?.length ?? 0} shots cancelled`, billed,
         });
         if (moved.applied) return;
         break;
@@ -189,7 +188,8 @@ async function billedByShots(ports: Ports, ref: RequestRef, parent: VideoRequest
 export interface CancelNowSpec {
   from: readonly VideoState[];
   when?: (doc: VideoRequest) => boolean;
-  by: TransitionActor;
+  /** Who the log names; the owner by default (a cancel is always the owner's, whichever step finishes it). */
+  by?: TransitionActor;
   reason: string;
   /** The submit step cancelling what it holds. */
   leaseOwner?: string;
@@ -210,7 +210,7 @@ export async function cancelNow(ports: Ports, ref: RequestRef, spec: CancelNowSp
   const moved = await transition(ports, ref, {
     from: spec.from,
     to: 'cancelled',
-    by: spec.by,
+    by: spec.by ?? 'client',
     reason: spec.reason,
     lease: null,
     ...(spec.leaseOwner !== undefined ? { leaseOwner: spec.leaseOwner } : {}),

@@ -43,7 +43,7 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   if (doc.cancelRequested) {
     generation = spec.intentAt(doc) !== undefined ? await findEarlierGeneration(ports, ref, doc, stage) : null;
     if (!generation) {
-      await cancelNow(ports, ref, { from: [spec.submitting], leaseOwner: owner, by: 'system', reason: 'cancelled before Luma accepted a generation' });
+      await cancelNow(ports, ref, { from: [spec.submitting], leaseOwner: owner, reason: 'cancelled by the owner before Luma accepted a generation' });
       return;
     }
     log.info({ generationId: generation.id }, logs.submitAdopted);
@@ -69,7 +69,7 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
     }));
     if (!recorded) {
       // Lost the lease (e.g. deleted meanwhile): do not bill. Cancel (issue #9): marked since the claim, nothing sent.
-      await cancelNow(ports, ref, { from: [spec.submitting], leaseOwner: owner, when: (d) => !notCancelling(d), by: 'system', reason: 'cancelled before the create was sent' });
+      await cancelNow(ports, ref, { from: [spec.submitting], leaseOwner: owner, when: (d) => !notCancelling(d), reason: 'cancelled by the owner before the create was sent' });
       return;
     }
     doc = recorded;
@@ -221,6 +221,6 @@ async function failSubmit(ports: Ports, ref: RequestRef, stage: Stage, owner: st
   });
   // Cancel (issue #9): the person asked to stop it anyway, and Luma accepted nothing.
   if (!moved.applied && moved.doc?.cancelRequested) {
-    await cancelNow(ports, ref, { from: [STAGES[stage].submitting], leaseOwner: owner, by: 'system', reason: 'cancelled; Luma had refused the create' });
+    await cancelNow(ports, ref, { from: [STAGES[stage].submitting], leaseOwner: owner, reason: 'cancelled by the owner; Luma had refused the create' });
   }
 }
