@@ -53,7 +53,7 @@ export interface PipelineHandlers {
   onRequestCreated(event: RequestCreatedEvent): Promise<void>;
   /** Firestore onDocumentCreated(users/{uid}/scriptRequests/{requestId}): "Create Script" (no Luma call). */
   onScriptRequestCreated(event: RequestCreatedEvent): Promise<void>;
-  /** Firestore onDocumentUpdated(users/{uid}/videoRequests/{requestId}): client actions (save/post/delete/retry). */
+  /** Firestore onDocumentUpdated(users/{uid}/videoRequests/{requestId}): client actions (save/post/delete/retry/cancel). */
   onRequestUpdated(event: RequestUpdatedEvent): Promise<void>;
   /** Task queue "submit": the one billed Luma create, guarded against duplicates and crashes. */
   onSubmitTask(payload: TaskPayload): Promise<void>;

@@ -119,7 +119,8 @@ describe('never reaches Luma as markup', () => {
 
   test.each(NASTY)('nor does the Luma prompt built from a draft of %j (and the person is told)', async (text) => {
     const plan = await buildLumaPlan({ id: 'm', uid: 'demo-user', title: '<b>Dawn</b> &amp; mist', text, referenceImages: [], characterImages: [] }, DEFAULT_OPTIONS, fakeContext());
-    expect(leftover(plan.video.prompt)).toEqual([]);
+    expect(leftover(plan.video.prompt ?? '')).toEqual([]);
+    expect(plan.video.prompt).toContain('Dawn & mist');
     expect(plan.warnings.some((w) => w.includes('turned into plain text'))).toBe(true);
   });
 

@@ -72,7 +72,9 @@ export async function reuseCachedVideo(ports: Ports, ref: RequestRef, draft: Dra
     }),
   });
   if (!moved.applied) {
-    await removeQuietly(ports, [videoPath, posterPath]);
+    // Cancelled or deleted meanwhile: the copies belong to nobody. A duplicate delivery that won the same hit wrote
+    // the very same paths, and they are its outputs now: those stay.
+    if (moved.doc?.outputs?.videoPath !== videoPath) await removeQuietly(ports, [videoPath, posterPath]);
     return { doc: moved.doc };
   }
   log.info({ sourceRequestId: source.requestId }, logs.cacheHit);

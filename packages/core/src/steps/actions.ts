@@ -47,8 +47,9 @@ export async function onRequestUpdated(ports: Ports, event: RequestUpdatedEvent)
   try {
     applied = await applyAction(ports, ref, action, recorder);
   } catch (e) {
-    // Our record's `create` lost to a concurrent delivery of the same action: that one applied it.
-    if (e instanceof AlreadyExistsError && e.path === recordPath) return;
+    // Our record's `create` lost to a concurrent delivery of the same action: that one applied it. (Checked by
+    // reading the record: a runtime may not say which created document already existed.)
+    if (e instanceof AlreadyExistsError && (await ports.store.get(recordPath))) return;
     throw e;
   }
   const { result, recorded } = applied;
