@@ -77,7 +77,7 @@ const st = (uid: string | null) => as(uid).storage();
 
 const validRequest = {
   draftId: 'd1',
-  options: { model: 'ray-2', aspectRatio: '9:16', resolution: '1080p', duration: '5s', loop: false, autoPost: true, visibility: 'followers', caption: 'hi' },
+  options: { model: 'ray-2', aspectRatio: '9:16', resolution: '1080p', duration: '5s', loop: false, autoPost: true, visibility: 'followers', caption: 'hi', fresh: true },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -114,6 +114,7 @@ describe('videoRequests: create', () => {
     ['a non-bool autoPost', { draftId: 'd1', options: { autoPost: 1 } }],
     ['an unknown visibility', { draftId: 'd1', options: { visibility: 'friends' } }],
     ['a too-long caption', { draftId: 'd1', options: { caption: 'x'.repeat(2201) } }],
+    ['a non-bool fresh', { draftId: 'd1', options: { fresh: 'yes' } }],
     ['an unknown option', { draftId: 'd1', options: { fps: 60 } }],
     ['options that are not a map', { draftId: 'd1', options: 'fast' }],
     ['an action without type', { draftId: 'd1', action: { id: 'a1' } }],
@@ -130,7 +131,7 @@ describe('videoRequests: read, update, delete', () => {
   it('denies others to list', () => quiet(() => assertFails(fs(BOB).collection(`users/${ALICE}/videoRequests`).get())));
   it('allows the owner to set a valid action', () =>
     quiet(() => assertSucceeds(fs(ALICE).doc(path).update({ action: { id: 'a2', type: 'post', visibility: 'public', caption: 'x', requestedAt: '2025-01-01T00:00:00Z' } }))));
-  it.each(['save', 'post', 'delete', 'retry'])('allows the action type %s', (type) =>
+  it.each(['save', 'post', 'delete', 'retry', 'cancel'])('allows the action type %s', (type) =>
     quiet(() => assertSucceeds(fs(ALICE).doc(path).update({ action: { id: `a-${type}`, type } }))));
   it('denies an invalid action', () => quiet(() => assertFails(fs(ALICE).doc(path).update({ action: { id: 'a3', type: 'hack' } }))));
   it('denies changing anything but action', () => quiet(() => assertFails(fs(ALICE).doc(path).update({ state: 'posted' }))));
@@ -147,6 +148,21 @@ describe('transitions', () => {
   it('denies others to read', () => quiet(() => assertFails(fs(BOB).doc(path).get())));
   it('denies the owner to write', () => quiet(() => assertFails(fs(ALICE).doc(`users/${ALICE}/videoRequests/existing/transitions/000001`).set({ n: 1 }))));
   it('denies the owner to change history', () => quiet(() => assertFails(fs(ALICE).doc(path).update({ to: 'posted' }))));
+});
+
+describe('action records and the content cache index', () => {
+  const record = `users/${ALICE}/videoRequests/existing/actions/a1`;
+  it('the owner reads the action records of a request; nobody writes them from a client', () =>
+    quiet(async () => {
+      await assertSucceeds(fs(ALICE).doc(record).get());
+      await assertFails(fs(BOB).doc(record).get());
+      await assertFails(fs(ALICE).doc(`users/${ALICE}/videoRequests/existing/actions/a2`).set({ id: 'a2', type: 'retry' }));
+    }));
+  it('the content cache index is the pipeline\'s own: no client reads or writes it', () =>
+    quiet(async () => {
+      await assertFails(fs(ALICE).doc(`users/${ALICE}/videoCache/${'0'.repeat(64)}`).get());
+      await assertFails(fs(ALICE).doc(`users/${ALICE}/videoCache/${'0'.repeat(64)}`).set({ requestId: 'r1' }));
+    }));
 });
 
 describe('drafts', () => {

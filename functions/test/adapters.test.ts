@@ -144,6 +144,13 @@ describe('Storage metadata and names', () => {
     });
   });
 
+  it('carries Storage\'s md5Hash (the content cache\'s image hash) when the object has one', () => {
+    const base = { name: 'users/u1/uploads/a.jpg', size: '3', contentType: 'image/jpeg', generation: 1 };
+    expect(toBlobInfo('users/u1/uploads/a.jpg', { ...base, md5Hash: 'kAFQmDzST7DWlj99KOF/cg==' }).md5Hash).toBe('kAFQmDzST7DWlj99KOF/cg==');
+    // Composite objects have no md5Hash: no hash, so no caching for drafts that use them.
+    expect(toBlobInfo('users/u1/uploads/a.jpg', base)).not.toHaveProperty('md5Hash');
+  });
+
   it('sends content type and custom metadata the way Storage stores them', () => {
     expect(toStorageMetadata({ contentType: 'image/jpeg', custom: { d2vGenerated: 'true' } })).toEqual({
       contentType: 'image/jpeg',

@@ -263,6 +263,47 @@ describe('a request through every trigger', () => {
     expect(log.map((t) => t.n)).toEqual(log.map((_, i) => i));
     expect(log.map((t) => t.to)).toEqual(['pending', 'validating', 'queued', 'submitting', 'dreaming', 'downloading', 'processing', 'ready', 'posted']);
   });
+
+  it('onVideoRequestCreated: the same draft and options again reuse that video (content cache): ready, no task, no Luma create', async () => {
+    const HIT = 'req-e2e-cached';
+    const creates = fx.simulator!.stats().creates.video;
+    const data = await createRequest(HIT, { ...OPTIONS, caption: 'another caption' });
+    const wrapped = fft.wrap(fns.onVideoRequestCreated);
+    await wrapped({ data, params: { uid: UID, requestId: HIT } });
+    await wrapped({ data, params: { uid: UID, requestId: HIT } });
+    const doc = await requestDoc(HIT);
+    expect(doc.state).toBe('ready');
+    expect(doc.cachedFrom).toBe(RID);
+    expect(doc.outputs!.videoPath).toBe(blobPaths.encryptedVideo(UID, HIT));
+    expect(await fx.ports.blobs.stat(doc.outputs!.videoPath)).toMatchObject({ md5Hash: (await fx.ports.blobs.stat(blobPaths.encryptedVideo(UID, RID)))!.md5Hash });
+    expect(newTasks('submit', HIT)).toHaveLength(0);
+    expect(fx.simulator!.stats().creates.video).toBe(creates);
+    expect((await transitions(HIT)).map((t) => t.to)).toEqual(['pending', 'validating', 'ready']);
+  });
+});
+
+describe('cancel through the update trigger', () => {
+  it('onVideoRequestUpdated: a cancel (delivered twice) cancels a queued request once; its submit task then creates nothing', async () => {
+    const RID = 'req-cancel-1';
+    const data = await createRequest(RID, { ...OPTIONS, fresh: true });
+    await fft.wrap(fns.onVideoRequestCreated)({ data, params: { uid: UID, requestId: RID } });
+    const before = await requestDoc(RID);
+    expect(before.state).toBe('queued');
+    await fx.store.runTransaction(async (tx) => void tx.update(docPaths.videoRequest(UID, RID), { action: { id: 'act-cancel-1', type: 'cancel' } }));
+    const after = await requestDoc(RID);
+    const wrapped = fft.wrap(fns.onVideoRequestUpdated);
+    const event = { data: { before: before as unknown as Record<string, unknown>, after: after as unknown as Record<string, unknown> }, params: { uid: UID, requestId: RID } };
+    await wrapped(event);
+    await wrapped(event);
+    const doc = await requestDoc(RID);
+    expect(doc.state).toBe('cancelled');
+    expect(doc.lastActionResult).toEqual({ id: 'act-cancel-1', type: 'cancel', ok: true });
+    expect(doc.cancellation).toMatchObject({ fromState: 'queued', billed: false });
+    const creates = fx.simulator!.stats().creates.video;
+    for (const task of newTasks('submit', RID)) await runTask('submit', task);
+    expect(fx.simulator!.stats().creates.video).toBe(creates);
+    expect((await transitions(RID)).filter((t) => t.to === 'cancelled')).toHaveLength(1);
+  });
 });
 
 describe('pollTask and the sweeper', () => {
@@ -278,7 +319,8 @@ describe('pollTask and the sweeper', () => {
 
   it('sweeper: fails a request stuck past its deadline (TIMEOUT), once', async () => {
     const RID = 'req-stuck-1';
-    const data = await createRequest(RID, OPTIONS);
+    // A new generation: the same content as req-e2e-1 would be a content-cache hit (ready at once).
+    const data = await createRequest(RID, { ...OPTIONS, fresh: true });
     await fft.wrap(fns.onVideoRequestCreated)({ data, params: { uid: UID, requestId: RID } });
     expect((await requestDoc(RID)).state).toBe('queued');
     await fx.store.runTransaction(async (tx) => void tx.update(docPaths.videoRequest(UID, RID), { deadlineAt: Date.now() - 1000 }));

@@ -48,6 +48,8 @@ export function toBlobInfo(path: string, meta: FileMetadata): BlobInfo {
     custom,
     updatedAt: meta.updated ?? meta.timeCreated ?? new Date(0).toISOString(),
     generation: String(meta.generation ?? ''),
+    // Storage's own content hash (base64 MD5); composite objects have none.
+    ...(typeof meta.md5Hash === 'string' && meta.md5Hash ? { md5Hash: meta.md5Hash } : {}),
   };
 }
 

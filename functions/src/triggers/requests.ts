@@ -1,6 +1,6 @@
 /**
  * Firestore triggers on `users/{uid}/videoRequests/{requestId}`: creation starts the pipeline, updates carry
- * the person's actions (save/post/delete/retry); and on `users/{uid}/scriptRequests/{requestId}` (Create Script). `retry: true`: a thrown error means "deliver again" (the core
+ * the person's actions (save/post/delete/retry/cancel); and on `users/{uid}/scriptRequests/{requestId}` (Create Script). `retry: true`: a thrown error means "deliver again" (the core
  * throws only for transient failures; duplicates are harmless because every step is a guarded transition).
  *
  * Sizing: they read a draft, write a transaction and enqueue one task — 512 MiB and 120 s are plenty;

@@ -51,7 +51,7 @@ export function newRequestWrite(input: VideoRequestClientInput): Record<string, 
   return JSON.parse(JSON.stringify(parsed.data)) as Record<string, unknown>;
 }
 
-const ACTIONS: readonly ClientActionType[] = [...ACTION_TYPES, 'cancel'];
+const ACTIONS: readonly ClientActionType[] = ACTION_TYPES;
 
 /** The update an owner may make afterwards: `{action}` and nothing else. */
 export function actionWrite(input: ActionInput, id: string, requestedAt: string): { action: Record<string, unknown> } {

@@ -20,11 +20,8 @@ import type { D2vError } from './errors';
 
 export type TransportName = 'local' | 'firebase';
 
-/**
- * Actions a person may ask for. `cancel` is part of the interface ahead of the backend: until the pipeline has
- * it (issue 9), the local API refuses it with INVALID_ACTION and Firestore's rules with FORBIDDEN.
- */
-export type ClientActionType = ActionType | 'cancel';
+/** Actions a person may ask for (the schema's ACTION_TYPES: save, post, delete, retry, cancel). */
+export type ClientActionType = ActionType;
 
 export interface ActionInput {
   type: ClientActionType;
@@ -184,7 +181,10 @@ export interface D2vClient {
 
   /** save | post | delete | retry | cancel; resolves with the action id once it is recorded (not applied). */
   requestAction(requestId: string, action: ActionInput): Promise<{ actionId: string }>;
-  /** Shorthand for requestAction(id, {type: 'cancel'}) (round 2: issue 9). */
+  /**
+   * Shorthand for requestAction(id, {type: 'cancel'}): stops a video still being made (the request ends
+   * `cancelled`; Luma's generation is deleted). A finished video answers ACTION_NOT_ALLOWED: delete it instead.
+   */
   cancel(requestId: string): Promise<{ actionId: string }>;
 
   /** The owner's decrypted video or its poster. */

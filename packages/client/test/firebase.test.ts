@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ACTION_TYPES, LUMA_ASPECT_RATIOS, LUMA_DURATIONS, LUMA_RESOLUTIONS, LUMA_VIDEO_MODELS, VISIBILITIES } from '@d2v/schema';
+import { ACTION_TYPES, LUMA_ASPECT_RATIOS, LUMA_DURATIONS, LUMA_RESOLUTIONS, LUMA_VIDEO_MODELS, VISIBILITIES, VideoOptionsSchema } from '@d2v/schema';
 import { CLIENT_WRITABLE, D2vError, UPLOAD_LIMITS, actionWrite, newRequestWrite, scriptRequestWrite, uploadTarget } from '../src';
 
 /**
@@ -39,6 +39,10 @@ describe('firestore.rules field lists = what the transport writes', () => {
     expect(enumOf('o.aspectRatio')).toEqual([...LUMA_ASPECT_RATIOS]);
     expect(enumOf('o.resolution')).toEqual([...LUMA_RESOLUTIONS]);
     expect(enumOf('o.duration')).toEqual([...LUMA_DURATIONS]);
+    // Every option the schema knows (`fresh` included) is one the rules let through, and no other.
+    expect([...optionKeys].sort()).toEqual(Object.keys(VideoOptionsSchema.shape).sort());
+    expect(firestoreRules).toContain("(!('fresh' in o) || o.fresh is bool)");
+    expect(Object.keys(newRequestWrite({ draftId: 'd', options: { fresh: true } }).options as object)).toContain('fresh');
     expect(enumOf('o.model')).toContain(options.model);
     expect(enumOf('o.resolution')).toContain(options.resolution);
     expect(write).not.toHaveProperty('state');

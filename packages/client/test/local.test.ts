@@ -158,9 +158,26 @@ describe('errors as {code, message}', () => {
     await stack.waitForState('demo-user', requestId, ['ready', 'failed']);
   }, 60_000);
 
-  it('feed and profile grid pages come back as {items, nextCursor}; a post that does not exist is NOT_FOUND; cancel is not an action yet', async () => {
-    const [latest] = await client.listRequests();
-    expect((await rejection(client.cancel(latest!.requestId))).code).toBe('INVALID_ACTION');
+  it('cancel stops a request still being made; on a finished one it is recorded as not allowed', async () => {
+    const { requestId } = await client.createRequest({ draftId: 'demo-sunrise', options: { ...FAST, fresh: true } });
+    await stack.waitForState('demo-user', requestId, ['queued', 'submitting', 'dreaming']);
+    const { actionId } = await client.cancel(requestId);
+    const cancelled = await stack.waitForState('demo-user', requestId, ['cancelled'], 30_000);
+    expect(cancelled.lastActionResult).toMatchObject({ id: actionId, type: 'cancel', ok: true });
+    expect((await rejection(client.openMedia(requestId, 'video'))).code).toBe('CANCELLED');
+
+    const finished = (await client.listRequests()).find((r) => r.state === 'ready' || r.state === 'posted')!;
+    const late = await client.cancel(finished.requestId);
+    let doc = await client.getRequest(finished.requestId);
+    for (let i = 0; i < 100 && doc.lastActionResult?.id !== late.actionId; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      doc = await client.getRequest(finished.requestId);
+    }
+    expect(doc.lastActionResult).toMatchObject({ id: late.actionId, ok: false, code: 'ACTION_NOT_ALLOWED' });
+    expect(doc.state).toBe(finished.state);
+  }, 60_000);
+
+  it('feed and profile grid pages come back as {items, nextCursor}; a post that does not exist is NOT_FOUND', async () => {
     const feed = await client.feed({ limit: 5 });
     expect(Array.isArray(feed.items)).toBe(true);
     expect(feed.nextCursor === null || typeof feed.nextCursor === 'string').toBe(true);

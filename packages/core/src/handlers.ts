@@ -59,7 +59,7 @@ export interface PipelineHandlers {
   onRequestCreated(event: RequestCreatedEvent, meta?: DeliveryMeta): Promise<void>;
   /** Firestore onDocumentCreated(users/{uid}/scriptRequests/{requestId}): "Create Script" (no Luma call). */
   onScriptRequestCreated(event: RequestCreatedEvent, meta?: DeliveryMeta): Promise<void>;
-  /** Firestore onDocumentUpdated(users/{uid}/videoRequests/{requestId}): client actions (save/post/delete/retry). */
+  /** Firestore onDocumentUpdated(users/{uid}/videoRequests/{requestId}): client actions (save/post/delete/retry/cancel). */
   onRequestUpdated(event: RequestUpdatedEvent, meta?: DeliveryMeta): Promise<void>;
   /** Task queue "submit": the one billed Luma create, guarded against duplicates and crashes. */
   onSubmitTask(payload: TaskPayload, meta?: DeliveryMeta): Promise<void>;

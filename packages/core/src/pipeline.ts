@@ -1,3 +1,4 @@
+import { indexVideoContent } from './content-cache/index-hook';
 import { parseRawVideoPath } from '@d2v/schema';
 import { runInContext, type RequestContext } from './context';
 import { isUnexpectedError, reportUnexpectedError } from './error-report';
@@ -18,6 +19,8 @@ import { onTransitionApplied } from './transition';
 
 // The guarded transition is generic: a "Create Script" video hears of its shots settling through this hook.
 onTransitionApplied(settleParentOfShot);
+// The content cache's index follows its videos: an entry when one is ready, none once it is deleted.
+onTransitionApplied(indexVideoContent);
 
 /**
  * Binds every handler to one set of ports (built once per process / function instance). Each handler runs in

@@ -87,6 +87,11 @@ export interface BlobInfo extends BlobMetadata {
   updatedAt: string;
   /** Changes on every overwrite (Storage's generation number). */
   generation: string;
+  /**
+   * Base64 MD5 of the bytes, as Cloud Storage reports `md5Hash` (absent for composite objects, and for objects
+   * stored before the local store kept it). The content cache keys on it: no hash, no caching.
+   */
+  md5Hash?: string;
 }
 
 export interface BlobStore {

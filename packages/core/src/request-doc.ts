@@ -33,26 +33,31 @@ export function leaseIsLive(lease: Lease | null | undefined, now: number): boole
 
 /**
  * A compare-and-set update that is not a state change (progress, Luma tracking, leases): applied only while
- * the request is still in one of `states` (and, with `leaseOwner`, only while that worker holds the lease).
+ * the request is still in one of `states` (and, with `leaseOwner`, only while that worker holds the lease; with
+ * `when`, only while that condition holds).
  * Returns the new document, or null when the guard refused. A patch that changes nothing (empty, or every
- * field equal to what is stored) writes nothing: a write is a billed operation on a document that takes about
- * one per second, and `updatedAt` should mean something changed.
+ * field equal to what is stored) and has nothing else to write writes nothing: a write is a billed operation on
+ * a document that takes about one per second, and `updatedAt` should mean something changed.
  */
 export async function updateRequestIf(
   ports: Ports,
   ref: RequestRef,
-  guard: { states: readonly VideoState[]; leaseOwner?: string },
+  guard: { states: readonly VideoState[]; leaseOwner?: string; when?: (doc: VideoRequest) => boolean },
   patch: (doc: VideoRequest) => DocData,
+  /** Other documents written atomically with the update (an action's record). */
+  alsoWrite?: (tx: Transaction, next: VideoRequest) => void,
 ): Promise<VideoRequest | null> {
   return ports.store.runTransaction(async (tx) => {
     const doc = await readRequestInTx(tx, ref);
     if (!doc || !guard.states.includes(doc.state)) return null;
     if (guard.leaseOwner !== undefined && doc.lease?.owner !== guard.leaseOwner) return null;
+    if (guard.when && !guard.when(doc)) return null;
     const changes = patch(doc);
-    if (!changesAnything(doc as unknown as DocData, changes)) return doc;
+    if (!alsoWrite && !changesAnything(doc as unknown as DocData, changes)) return doc;
     const next = { ...doc, ...changes, updatedAt: isoNow(ports) } as VideoRequest;
     tx.set(requestPath(ref), next as unknown as DocData);
     noteState(ref.requestId, next.state);
+    alsoWrite?.(tx, next);
     return next;
   });
 }

@@ -32,6 +32,8 @@ export interface TransitionSpec {
   lease?: Lease | null;
   /** When set, the transition also requires this worker to hold the lease. */
   leaseOwner?: string;
+  /** A further condition on the current document, checked inside the transaction (false: refused like a stale event). */
+  when?: (doc: VideoRequest) => boolean;
   /** Other documents written atomically with the transition (posts, profile entries). */
   alsoWrite?: (tx: Transaction, next: VideoRequest) => void;
   /**
@@ -112,6 +114,7 @@ export async function transition(ports: Ports, ref: RequestRef, spec: Transition
     }
     if (!doc || !spec.from.includes(doc.state)) return { applied: false, doc };
     if (spec.leaseOwner !== undefined && doc.lease?.owner !== spec.leaseOwner) return { applied: false, doc };
+    if (spec.when && !spec.when(doc)) return { applied: false, doc };
     const at = isoNow(ports);
     const steps: AppliedStep[] = [];
     let current = doc;
@@ -120,7 +123,7 @@ export async function transition(ports: Ports, ref: RequestRef, spec: Transition
       steps.push({ spec: step, from: current.state, enteredFromAt: current.stateSince, doc: next });
       current = next;
       const follow: TransitionSpec | undefined = step.then?.(next);
-      step = follow && follow.from.includes(next.state) && (follow.leaseOwner === undefined || next.lease?.owner === follow.leaseOwner) ? follow : undefined;
+      step = follow && follow.from.includes(next.state) && (follow.leaseOwner === undefined || next.lease?.owner === follow.leaseOwner) && (!follow.when || follow.when(next)) ? follow : undefined;
     }
     tx.set(requestPath(ref), current as unknown as DocData);
     return { applied: true, doc: current, from: doc.state, enteredFromAt: doc.stateSince, steps };
@@ -173,8 +176,8 @@ function applyStep(tx: Transaction, ref: RequestRef, doc: VideoRequest, spec: Tr
     ...(spec.patch ? spec.patch(doc) : {}),
     state: spec.to,
     stateLabel: target.label,
-    // Progress never goes back while working; a failure or deletion keeps the last value.
-    progress: spec.to === 'failed' || spec.to === 'deleted' ? doc.progress : Math.max(doc.progress, target.progress),
+    // Progress never goes back while working; a failure, a cancel or a deletion keeps the last value.
+    progress: spec.to === 'failed' || spec.to === 'cancelled' || spec.to === 'deleted' ? doc.progress : Math.max(doc.progress, target.progress),
     transitionCount: n + 1,
     updatedAt: at,
     stateSince: at,

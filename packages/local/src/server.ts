@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { isTerminal } from '@d2v/schema';
 import type { BlobStore, Logger, PipelineHandlers, PlaybackHttp } from '@d2v/core';
 import { ApiError, type ClientApi } from './client-api';
 import { playbackRoutes } from './routes/playback';
@@ -102,7 +103,7 @@ export function createApp(deps: ServerDeps): express.Express {
         res.write(`event: request\ndata: ${body}\n\n`);
         last = body;
       }
-      if (['ready', 'posted', 'failed', 'deleted'].includes(doc.state) && doc.lease == null) break;
+      if (isTerminal(doc.state) && doc.lease == null) break;
       await new Promise((r) => setTimeout(r, LIVE_POLL_MS));
     }
     res.end();

@@ -31,8 +31,9 @@ async function call(method: string, path: string, json?: unknown, token = DEMO):
   return { status: res.status, headers: res.headers, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
 }
 
+/** A new generation each time (`fresh`): these tests are about making videos; content-cache.test.ts reuses them. */
 async function create(draftId: string, options: Record<string, unknown> = {}): Promise<string> {
-  const res = await call('POST', '/v1/requests', { draftId, options: { ...FAST, autoPost: false, ...options } });
+  const res = await call('POST', '/v1/requests', { draftId, options: { ...FAST, autoPost: false, fresh: true, ...options } });
   expect(res.status).toBe(201);
   return res.body.requestId as string;
 }
@@ -267,6 +268,34 @@ describe('retry', () => {
     const done = await waitFor(requestId, ['ready', 'posted']);
     expect(await resultOf(requestId, fresh)).toMatchObject({ ok: true });
     expect(done.luma.previousGenerationIds).toHaveLength(2);
+  }, 60_000);
+
+  it('applies an action id once whatever came between: retry A, save B, retry A again retries once', async () => {
+    stack.simulator!.setFaults({ failureRate: 1 });
+    const requestId = await create('demo-sunrise');
+    await waitFor(requestId, ['failed']);
+    const a = { id: `a-${requestId}`, type: 'retry' };
+    await act(requestId, a);
+    expect(await resultOf(requestId, a.id)).toMatchObject({ ok: true });
+    const failedAgain = await waitFor(requestId, ['failed'], 30_000);
+    expect(generationsFor(stack, requestId)).toHaveLength(2);
+    stack.simulator!.setFaults({ failureRate: 0 });
+
+    // B between: a different action (refused: a failed video cannot be saved), recorded as the last one.
+    const b = await act(requestId, { id: `b-${requestId}`, type: 'save' });
+    expect(await resultOf(requestId, b)).toMatchObject({ ok: false, code: 'ACTION_NOT_ALLOWED' });
+
+    // A again: lastActionId is B now, so only A's record can stop it — and does.
+    await act(requestId, a);
+    await sleep(1500);
+    const after = await stack.api.getRequest(UID, requestId);
+    expect(after.state).toBe('failed');
+    expect(after.transitionCount).toBe(failedAgain.transitionCount);
+    expect(after.lastActionResult).toMatchObject({ id: b, type: 'save' });
+    expect(generationsFor(stack, requestId)).toHaveLength(2);
+    // One record per applied id, each with its outcome.
+    const records = await stack.ports.store.query<{ id: string; type: string; result: { ok: boolean } }>({ collection: `${docPaths.videoRequest(UID, requestId)}/actions` });
+    expect(records.map((r) => [r.data.id, r.data.type, r.data.result.ok]).sort()).toEqual([[a.id, 'retry', true], [b, 'save', false]]);
   }, 60_000);
 });
 

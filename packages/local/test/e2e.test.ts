@@ -6,7 +6,8 @@ import type { LocalStack } from '../src';
 import { ffprobeJson, generationsFor, startTestStack } from './helpers';
 
 const UID = 'demo-user';
-const FAST_VIDEO = { resolution: '540p', aspectRatio: '16:9', duration: '5s', autoPost: true } as const;
+/** `fresh`: every run here makes a new generation (the content cache, which would reuse the first, has its own tests). */
+const FAST_VIDEO = { resolution: '540p', aspectRatio: '16:9', duration: '5s', autoPost: true, fresh: true } as const;
 
 describe('one draft through the whole pipeline on the local stack (Luma simulator, ffmpeg, SQLite, AES-GCM)', () => {
   let stack: LocalStack;
@@ -112,5 +113,22 @@ describe('the same run with every event and task delivered twice', () => {
     expect(posts).toHaveLength(1);
     const states = (await stack.api.listTransitions(UID, requestId)).map((t) => t.to);
     expect(new Set(states).size).toBe(states.length);
+  });
+
+  it('a content-cache hit delivered twice: one ready, one post, its own files whole (the losing duplicate removes nothing)', async () => {
+    const creates = stack.simulator!.stats().creates.video;
+    const { requestId } = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', options: { ...FAST_VIDEO, fresh: false } });
+    const done = await stack.waitForState(UID, requestId, ['posted', 'failed'], 30_000);
+    expect(done.cachedFrom).toBeTruthy();
+    expect(stack.simulator!.stats().creates.video).toBe(creates);
+    await new Promise((r) => setTimeout(r, 1000)); // let the duplicate finish too
+    for (const path of [done.outputs!.videoPath, done.outputs!.posterPath]) expect(await stack.ports.blobs.stat(path)).not.toBeNull();
+    const res = await fetch(`${stack.url}/v1/requests/${requestId}/video`, { headers: { authorization: 'Bearer demo-token' } });
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBe(done.outputs!.encryption.plaintextBytes);
+    const states = (await stack.api.listTransitions(UID, requestId)).map((t) => t.to);
+    expect(states).toEqual(['pending', 'validating', 'ready', 'posted']);
+    const posts = await stack.ports.store.query<Post>({ collection: 'posts', where: [{ field: 'requestId', op: '==', value: requestId }] });
+    expect(posts).toHaveLength(1);
   });
 });

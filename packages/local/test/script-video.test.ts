@@ -28,12 +28,16 @@ describe('a video made from a script (several shots, one video, one post)', () =
     return stack.simulator!.generations().filter((g) => JSON.stringify(g).includes(`/${requestId}-shot-`));
   }
 
+  // The first test's script video, reused by the content-cache test below.
+  let madeFrom: { scriptRequestId: string; requestId: string } | undefined;
+
   it('generates each shot as a child request, joins them and posts the parent once', async () => {
     const { requestId: scriptRequestId } = await stack.api.createScriptRequest(UID, { draftId: 'demo-sunrise', duration: 9, shots: 2 });
     const script = await scriptAnswered(scriptRequestId);
     expect(script.state).toBe('ready');
 
     const { requestId } = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', scriptRequestId, options: OPTIONS });
+    madeFrom = { scriptRequestId, requestId };
     const done = await stack.waitForState(UID, requestId, ['posted', 'failed'], 150_000);
     expect(done.error ?? null).toBeNull();
     expect(done.state).toBe('posted');
@@ -72,6 +76,56 @@ describe('a video made from a script (several shots, one video, one post)', () =
     expect(Math.abs(Number(probe.format.duration) - 9)).toBeLessThanOrEqual(0.3);
   }, 170_000);
 
+  it('reuses a script video for the same script and options (content cache): no shot is generated again', async () => {
+    expect(madeFrom).toBeDefined();
+    const before = stack.simulator!.stats().creates.video;
+    const { requestId } = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', scriptRequestId: madeFrom!.scriptRequestId, options: { ...OPTIONS, autoPost: false } });
+    const done = await stack.waitForState(UID, requestId, ['ready', 'posted', 'failed'], 30_000);
+    expect(done.state).toBe('ready');
+    expect(done.cachedFrom).toBe(madeFrom!.requestId);
+    expect(done.shots).toBeUndefined();
+    expect(stack.simulator!.stats().creates.video).toBe(before);
+    const source = await stack.api.getRequest(UID, madeFrom!.requestId);
+    expect(source.contentKey).toBe(done.contentKey);
+    // The script is part of the key: the same draft made without it is another video.
+    const plain = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', options: OPTIONS });
+    const single = await stack.waitForState(UID, plain.requestId, ['posted', 'failed'], 30_000);
+    expect(single.contentKey).not.toBe(source.contentKey);
+    expect(single.cachedFrom).toBeUndefined();
+  }, 40_000);
+
+  it('cancels a script video while its shots are made: every shot cancelled and deleted at Luma, no post', async () => {
+    const { requestId: scriptRequestId } = await stack.api.createScriptRequest(UID, { draftId: 'demo-sunrise', duration: 6, shots: 2 });
+    expect((await scriptAnswered(scriptRequestId)).state).toBe('ready');
+    stack.simulator!.setTiming({ dreamingMs: 6000 });
+    try {
+      const { requestId } = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', scriptRequestId, options: { ...OPTIONS, fresh: true } });
+      const dreaming = await stack.waitForState(UID, requestId, ['dreaming'], 30_000);
+      // Wait until both shots are at Luma (the cancel then has something to stop).
+      for (const shot of dreaming.shots!) await stack.waitForState(UID, shot.requestId, ['dreaming'], 30_000);
+      const deletesBefore = stack.simulator!.stats().deletes;
+      const { actionId } = await stack.api.requestAction(UID, requestId, { type: 'cancel' });
+      const cancelled = await stack.waitForState(UID, requestId, ['cancelled'], 30_000);
+      expect(cancelled.lastActionResult).toMatchObject({ id: actionId, ok: true });
+      const shotGens: string[] = [];
+      for (const shot of dreaming.shots!) {
+        const child = await stack.waitForState(UID, shot.requestId, ['cancelled'], 30_000);
+        expect(child.cancellation).toMatchObject({ billed: true });
+        shotGens.push(...child.cancellation!.generationIds);
+      }
+      expect(cancelled.cancellation).toMatchObject({ fromState: 'dreaming', billed: true });
+      expect(cancelled.cancellation!.generationIds.sort()).toEqual(shotGens.sort());
+      for (const id of shotGens) expect(stack.simulator!.generations().find((g) => g.id === id)!.deleted).toBe(true);
+      expect(stack.simulator!.stats().deletes - deletesBefore).toBe(2);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await stack.api.getRequest(UID, requestId)).state).toBe('cancelled');
+      const posts = await stack.ports.store.query<Post>({ collection: 'posts', where: [{ field: 'requestId', op: '==', value: requestId }] });
+      expect(posts).toHaveLength(0);
+    } finally {
+      stack.simulator!.setTiming({ dreamingMs: 1200 });
+    }
+  }, 60_000);
+
   it('refuses a script request that is not ready, before any Luma call', async () => {
     const { requestId: scriptRequestId } = await stack.api.createScriptRequest(UID, { draftId: 'demo-empty' });
     expect((await scriptAnswered(scriptRequestId)).state).toBe('failed');
@@ -89,7 +143,7 @@ describe('a video made from a script (several shots, one video, one post)', () =
     expect((await scriptAnswered(scriptRequestId)).state).toBe('ready');
     stack.simulator!.setFaults({ failureRate: 1 });
     try {
-      const { requestId } = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', scriptRequestId, options: OPTIONS });
+      const { requestId } = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', scriptRequestId, options: { ...OPTIONS, fresh: true } });
       const done = await stack.waitForState(UID, requestId, ['failed', 'posted'], 60_000);
       expect(done.state).toBe('failed');
       expect(done.error?.message).toMatch(/^Shot \d of 2 could not be made/);

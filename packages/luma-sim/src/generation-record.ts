@@ -122,6 +122,10 @@ export interface LifecycleCounters {
   insufficientCredits: number;
   completed: number;
   failed: number;
+  /** Generations deleted (204 answers to DELETE). */
+  deletes: number;
+  /** Of those, deleted while still queued or dreaming (the work was stopped). */
+  deletesInFlight: number;
 }
 
 export function isTerminal(state: GenerationState): boolean {

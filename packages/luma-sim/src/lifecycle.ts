@@ -46,6 +46,8 @@ export class GenerationEngine {
     insufficientCredits: 0,
     completed: 0,
     failed: 0,
+    deletes: 0,
+    deletesInFlight: 0,
   };
   private readonly registry = new GenerationRegistry();
   private readonly terminalWaiters = new TerminalWaiters();
@@ -169,6 +171,8 @@ export class GenerationEngine {
   delete(id: string): boolean {
     const rec = this.registry.get(id);
     if (!rec || rec.deleted) return false;
+    this.counters.deletes++;
+    if (!isTerminal(rec.state)) this.counters.deletesInFlight++;
     rec.deleted = true;
     rec.abort.abort();
     this.terminalWaiters.wake(rec.id);

@@ -52,6 +52,10 @@ export interface SimulatorStats {
   insufficientCredits: number;
   completed: number;
   failed: number;
+  /** Generations deleted (204 answers to DELETE; a DELETE of a missing or deleted one is a 404, not counted). */
+  deletes: number;
+  /** Of those, deleted before they finished (the work stopped, as a cancel does). */
+  deletesInFlight: number;
   callbacks: CallbackCounters;
   /** Current balance, USD cents. */
   creditBalance: number;
@@ -170,6 +174,8 @@ export async function startLumaSimulator(opts: SimulatorOptions = {}): Promise<L
       insufficientCredits: engine.counters.insufficientCredits,
       completed: engine.counters.completed,
       failed: engine.counters.failed,
+      deletes: engine.counters.deletes,
+      deletesInFlight: engine.counters.deletesInFlight,
       callbacks: { ...callbacks.counters },
       creditBalance: ledger.balance,
     }),

@@ -94,11 +94,15 @@ describe('luma-sim HTTP surface', () => {
   it('deletes with 204; the generation then 404s, leaves the list, and stays visible to generations()', async () => {
     const a = (await call(sim, 'POST', '/generations/video', videoBody())).body.id;
     const b = (await call(sim, 'POST', '/generations/video', videoBody())).body.id;
+    const before = sim.stats();
     const del = await call(sim, 'DELETE', `/generations/${a}`);
     expect(del.status).toBe(204);
     expect(del.body).toBeUndefined();
     expect((await call(sim, 'GET', `/generations/${a}`)).status).toBe(404);
     expect((await call(sim, 'DELETE', `/generations/${a}`)).status).toBe(404);
+    // Counted once (the 404 is not a delete), and as stopped in flight: it was still queued.
+    expect(sim.stats().deletes - before.deletes).toBe(1);
+    expect(sim.stats().deletesInFlight - before.deletesInFlight).toBe(1);
     const list = await call(sim, 'GET', '/generations');
     expect(list.body.generations.map((g: { id: string }) => g.id)).toEqual([b]);
     expect(sim.generations().map((g) => [g.id, g.deleted])).toEqual([

@@ -169,6 +169,9 @@ export function prepareDraft(draft: Draft, imageHostAllowList: readonly string[]
   if (removed.mentions) {
     warnings.push(`${plural(removed.mentions, '@mention')} ${removed.mentions > 1 ? 'were' : 'was'} left out or replaced with “a friend” (Luma does not know who they are).`);
   }
+  if (body.markup + (titleReport?.markup ?? 0) > 0) {
+    warnings.push('Formatting in the draft (HTML tags, entities or Markdown) was turned into plain text: the video service gets the words, not the markup.');
+  }
   if (removed.noiseHashtags) {
     warnings.push(`${plural(removed.noiseHashtags, 'hashtag')} about the platform rather than the picture (such as #fyp) ${removed.noiseHashtags > 1 ? 'were' : 'was'} left out.`);
   }

@@ -1,5 +1,7 @@
 /**
  * Turns raw draft text into text that may be sent to Luma:
+ * - markup goes first: HTML tags and entities and Markdown syntax become the plain text they stand for
+ *   (markup.ts), so no rule below — and no prompt — ever sees `<b>`, `&amp;` or `**`;
  * - contact data and links are removed and counted, never sent: URLs (any scheme, `www.`, bare domains on common
  *   TLDs), e-mail addresses, phone numbers (any script's digits);
  * - hashtags become words (`#sunsetVibes_2024` → "sunset vibes 2024"); social-noise tags (#fyp, #viral…) are
@@ -10,6 +12,7 @@
  * - control/invisible characters and broken surrogates go; CJK, RTL scripts and emoji are kept as written.
  * Each rule is a named pattern so the builder can report what it removed.
  */
+import { stripMarkup } from './markup';
 import { cleanUnicode } from './text';
 
 // Scheme URLs (https://, ftp://, …), scheme-less `www.` links, mailto:/tel:/data: URIs.
@@ -75,6 +78,8 @@ export interface SanitizeReport {
   themes: string[];
   /** The trailing tags as written ("#sunsetVibes"), one per theme. */
   themeTags: string[];
+  /** HTML tags, entities and Markdown constructs turned into plain text (0 for plain drafts). */
+  markup: number;
 }
 
 /** `#sunsetVibes_2024` → "sunset vibes 2024"; scripts without case are returned as written. */
@@ -121,7 +126,9 @@ function splitTrailingTags(text: string): { body: string; tail: string } {
 
 export function sanitizeDraftText(input: string): SanitizeReport {
   const removed: Removed = { urls: 0, emails: 0, phones: 0, mentions: 0, noiseHashtags: 0, invisible: 0 };
-  const cleaned = cleanUnicode(input);
+  const plain = stripMarkup(input);
+  // After the markup: a decoded `&#x202E;` is an invisible character like any other.
+  const cleaned = cleanUnicode(plain.text);
   removed.invisible = cleaned.removed;
   let text = cleaned.text;
 
@@ -197,7 +204,7 @@ export function sanitizeDraftText(input: string): SanitizeReport {
     return hashtagToWords(tag);
   });
 
-  return { text: tidy(dropOrphanedClauses(text)), removed, hashtags, themes, themeTags };
+  return { text: tidy(dropOrphanedClauses(text)), removed, hashtags, themes, themeTags, markup: plain.removed };
 }
 
 /** Marks where contact data was removed (a control character: never in cleaned input). */

@@ -35,6 +35,7 @@ export const ERROR_CATALOG = {
   MEDIA_BAD_PIXEL_FORMAT: { retryable: false, message: 'The video uses a pixel format we do not accept.' },
   MEDIA_TOO_MANY_STREAMS: { retryable: false, message: 'The file has more tracks than allowed.' },
   MEDIA_PROCESSING_FAILED: { retryable: true, message: 'Compressing or encrypting the video failed.' },
+  ACTION_NOT_ALLOWED: { retryable: false, message: 'That action is not possible for this video right now.' },
   TIMEOUT: { retryable: true, message: 'The request took longer than allowed and was stopped.' },
   INTERNAL: { retryable: true, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { retryable: boolean; message: string }>;

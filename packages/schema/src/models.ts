@@ -60,12 +60,17 @@ export const VideoOptionsSchema = z
     autoPost: z.boolean().default(false),
     visibility: z.enum(VISIBILITIES).default('public'),
     caption: z.string().max(2200).optional(),
+    /** Make a new Luma generation even when an identical earlier video of this person exists (no content cache). */
+    fresh: z.boolean().optional(),
   })
   .strict();
 export type VideoOptions = z.infer<typeof VideoOptionsSchema>;
+
+/** The options that change the video itself (the content cache's key); visibility, caption, autoPost do not. */
+export const VIDEO_SHAPING_OPTIONS = ['model', 'aspectRatio', 'resolution', 'duration', 'loop'] as const satisfies readonly (keyof VideoOptions)[];
 export type VideoOptionsInput = z.input<typeof VideoOptionsSchema>;
 
-export const ACTION_TYPES = ['save', 'post', 'delete', 'retry'] as const;
+export const ACTION_TYPES = ['save', 'post', 'delete', 'retry', 'cancel'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 
 export const ActionRequestSchema = z
@@ -79,6 +84,28 @@ export const ActionRequestSchema = z
   })
   .strict();
 export type ActionRequest = z.infer<typeof ActionRequestSchema>;
+
+/** What an action ended with (`lastActionResult` on the request, `result` of its record). */
+export const ActionResultSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  ok: z.boolean(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type ActionResult = z.infer<typeof ActionResultSchema>;
+
+/**
+ * `users/{uid}/videoRequests/{id}/actions/{actionId}`: created in the same transaction as the change an action
+ * makes (or with its refusal), so an action id is applied once whatever came between (A, B, A applies A once).
+ */
+export const ActionRecordSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  at: ISODateSchema,
+  result: ActionResultSchema,
+});
+export type ActionRecord = z.infer<typeof ActionRecordSchema>;
 
 /** Exactly what a client may write when it creates a request document. */
 export const VideoRequestClientFieldsSchema = z
@@ -163,10 +190,32 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
   processAttempts: z.number().int().nonnegative().optional(),
   postId: z.string().optional(),
   profileVideoId: z.string().optional(),
+  /** The last action applied (a cheap filter for the update trigger; `actions/{id}` records are the truth). */
   lastActionId: z.string().optional(),
-  lastActionResult: z
-    .object({ id: z.string(), type: z.string(), ok: z.boolean(), code: z.string().optional(), message: z.string().optional() })
+  lastActionResult: ActionResultSchema.optional(),
+  /**
+   * The person asked to cancel while a billed Luma create may be in flight or Luma works: whoever holds the work
+   * (the submitter, the poller, the webhook, the sweeper) finishes the cancel — Luma's DELETE, then `cancelled`.
+   */
+  cancelRequested: z.object({ at: ISODateSchema, actionId: z.string().optional() }).optional(),
+  /** How a cancelled request ended: what was billed at Luma before it was stopped (for the credits ledger). */
+  cancellation: z
+    .object({
+      at: ISODateSchema,
+      /** The state the cancel stopped. */
+      fromState: z.enum(VIDEO_STATES),
+      /** True when Luma had accepted (and so billed) a generation of this attempt. */
+      billed: z.boolean(),
+      /** The billed generations (deleted at Luma by the cancel). */
+      generationIds: z.array(z.string()),
+      /** Their estimated cost, USD cents (estimateCostCents of each billed create). */
+      estimatedCents: z.number().nonnegative(),
+    })
     .optional(),
+  /** sha256 of the draft content and the video-shaping options (the content cache's key); unset when uncacheable. */
+  contentKey: z.string().optional(),
+  /** A content-cache hit: the request whose stored video this one reuses (no Luma generation of its own). */
+  cachedFrom: IdSchema.optional(),
   lease: LeaseSchema.nullable().optional(),
   /** A multi-shot (script) request: its shot requests, joined in this order once all are ready. */
   shots: z.array(z.object({ n: z.number().int().min(1), requestId: IdSchema, durationMs: z.number().int().positive() })).optional(),
@@ -231,3 +280,15 @@ export const ProfileVideoSchema = z.object({
   createdAt: ISODateSchema,
 });
 export type ProfileVideo = z.infer<typeof ProfileVideoSchema>;
+
+/**
+ * `users/{uid}/videoCache/{contentKey}`: the request whose video holds that content (one per person and key, so
+ * no document every request touches). Written when a request reaches ready, removed when it is deleted; a hit
+ * re-reads the request, so an entry left behind only costs a miss.
+ */
+export const VideoCacheEntrySchema = z.object({
+  key: z.string(),
+  requestId: IdSchema,
+  createdAt: ISODateSchema,
+});
+export type VideoCacheEntry = z.infer<typeof VideoCacheEntrySchema>;

@@ -5,7 +5,9 @@
  *   pending → validating → (keyframe_queued → keyframe_dreaming →) queued → submitting → dreaming
  *           → downloading → processing → ready → posted
  *   validating → dreaming (a script request: its shots are generated as child requests; downloading joins them)
+ *   validating → ready (the content cache: an identical earlier video of the same person is reused, no Luma call)
  *   any working state → failed (error.retryable says whether "retry" may bring it back)
+ *   any working state → cancelled (the person's "cancel"; terminal: a cancelled video is made again, not retried)
  *   anything but deleted → deleted
  */
 export const VIDEO_STATES = [
@@ -21,6 +23,7 @@ export const VIDEO_STATES = [
   'ready',
   'posted',
   'failed',
+  'cancelled',
   'deleted',
 ] as const;
 
@@ -39,11 +42,12 @@ export interface StateSpec {
   readonly hasDeadline: boolean;
 }
 
-const WORKING_EXITS = ['failed', 'deleted'] as const;
+/** Where every working state may go besides its own successors: a failure, the person's cancel, a deletion. */
+const WORKING_EXITS = ['failed', 'cancelled', 'deleted'] as const;
 
 export const STATE_MACHINE: Readonly<Record<VideoState, StateSpec>> = {
   pending: { label: 'Waiting to start', progress: 0, next: ['validating', ...WORKING_EXITS], terminal: false, hasDeadline: true },
-  validating: { label: 'Checking the draft', progress: 0.02, next: ['keyframe_queued', 'queued', 'dreaming', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  validating: { label: 'Checking the draft', progress: 0.02, next: ['keyframe_queued', 'queued', 'dreaming', 'ready', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   keyframe_queued: { label: 'Sending the keyframe to Luma', progress: 0.05, next: ['keyframe_dreaming', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   keyframe_dreaming: { label: 'Luma is drawing the keyframe', progress: 0.08, next: ['queued', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   queued: { label: 'Waiting for a Luma slot', progress: 0.15, next: ['submitting', ...WORKING_EXITS], terminal: false, hasDeadline: true },
@@ -54,6 +58,7 @@ export const STATE_MACHINE: Readonly<Record<VideoState, StateSpec>> = {
   ready: { label: 'Saved (not posted)', progress: 1, next: ['posted', 'deleted'], terminal: true, hasDeadline: false },
   posted: { label: 'Posted', progress: 1, next: ['deleted'], terminal: true, hasDeadline: false },
   failed: { label: 'Failed', progress: 1, next: ['keyframe_queued', 'queued', 'deleted'], terminal: true, hasDeadline: false },
+  cancelled: { label: 'Cancelled', progress: 1, next: ['deleted'], terminal: true, hasDeadline: false },
   deleted: { label: 'Deleted', progress: 1, next: [], terminal: true, hasDeadline: false },
 };
 
@@ -68,6 +73,11 @@ export function isTerminal(state: VideoState): boolean {
 /** States in which Luma (not us) holds the work: the poller watches these. */
 export const LUMA_WAITING_STATES: readonly VideoState[] = ['keyframe_dreaming', 'dreaming'];
 
+/** The states a person's "cancel" stops (every working state); a finished video is deleted instead. */
+export function canCancel(state: VideoState): boolean {
+  return !STATE_MACHINE[state].terminal;
+}
+
 /**
  * A failed request may be retried by its owner only when its error says so (quota, timeouts, Luma outages),
  * never when the draft itself was refused (that would bill again for the same refusal).
@@ -78,7 +88,7 @@ export function canRetry(state: VideoState, retryable: boolean | undefined): boo
 
 /**
  * The state machine as a Mermaid diagram (the README embeds this exact text; a test keeps them equal).
- * The exits every working state has (→ failed, → deleted) are drawn once as a note to keep it readable.
+ * The exits every working state has (→ failed, → cancelled, → deleted) are drawn once as a note to keep it readable.
  */
 export function stateDiagramMermaid(): string {
   const lines = ['stateDiagram-v2', '  [*] --> pending'];
@@ -89,6 +99,6 @@ export function stateDiagramMermaid(): string {
       lines.push(`  ${from} --> ${to}`);
     }
   }
-  lines.push('  deleted --> [*]', '  note left of failed: every working state can also go to failed or deleted');
+  lines.push('  deleted --> [*]', '  note left of failed: every working state can also go to failed, cancelled or deleted');
   return lines.join('\n');
 }

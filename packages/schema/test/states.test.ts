@@ -1,4 +1,4 @@
-import { STATE_MACHINE, VIDEO_STATES, canRetry, canTransition, isTerminal, stateDiagramMermaid } from '../src';
+import { STATE_MACHINE, VIDEO_STATES, canCancel, canRetry, canTransition, isTerminal, stateDiagramMermaid } from '../src';
 
 describe('state machine (data)', () => {
   it('describes every state and only names known states as successors', () => {
@@ -19,11 +19,25 @@ describe('state machine (data)', () => {
     for (const s of VIDEO_STATES) expect(canTransition('deleted', s)).toBe(false);
   });
 
-  it('lets every working state fail or be deleted', () => {
+  it('lets every working state fail, be cancelled or be deleted', () => {
     for (const s of VIDEO_STATES.filter((x) => !isTerminal(x))) {
       expect(canTransition(s, 'failed')).toBe(true);
+      expect(canTransition(s, 'cancelled')).toBe(true);
       expect(canTransition(s, 'deleted')).toBe(true);
+      expect(canCancel(s)).toBe(true);
     }
+  });
+
+  it('makes cancelled terminal: only deletion leaves it (a cancelled video is made again, not retried)', () => {
+    expect(isTerminal('cancelled')).toBe(true);
+    expect(STATE_MACHINE.cancelled.next).toEqual(['deleted']);
+    expect(canRetry('cancelled', true)).toBe(false);
+    for (const s of ['ready', 'posted', 'failed', 'cancelled', 'deleted'] as const) expect(canCancel(s)).toBe(false);
+  });
+
+  it('lets a request go from validating straight to ready (a content-cache hit), and nowhere else skip the work', () => {
+    expect(canTransition('validating', 'ready')).toBe(true);
+    for (const s of ['pending', 'keyframe_queued', 'queued', 'submitting', 'dreaming', 'downloading'] as const) expect(canTransition(s, 'ready')).toBe(false);
   });
 
   it('never lowers the progress along the happy path', () => {
@@ -42,10 +56,10 @@ describe('state machine (data)', () => {
     const diagram = stateDiagramMermaid();
     for (const s of VIDEO_STATES)
       for (const n of STATE_MACHINE[s].next) {
-        const exit = !isTerminal(s) && (n === 'failed' || n === 'deleted');
+        const exit = !isTerminal(s) && (n === 'failed' || n === 'cancelled' || n === 'deleted');
         expect(diagram.includes(`  ${s} --> ${n}\n`) || diagram.endsWith(`  ${s} --> ${n}`)).toBe(!exit);
       }
-    expect(diagram).toContain('every working state can also go to failed or deleted');
+    expect(diagram).toContain('every working state can also go to failed, cancelled or deleted');
   });
 
   it('is drawn in the README exactly as the data says', () => {

@@ -70,7 +70,8 @@ async function runDemo(
   started: number,
 ): Promise<number> {
   const say = (line: string) => out.write(`${line}\n`);
-  const options: VideoOptionsInput = { autoPost: true };
+  // The demo shows the whole pipeline every time: a new generation, not the content cache's copy of the last run's.
+  const options: VideoOptionsInput = { autoPost: true, fresh: true };
   if (env.D2V_DEMO_RESOLUTION) options.resolution = env.D2V_DEMO_RESOLUTION as VideoOptionsInput['resolution'];
   const { requestId } = await stack.api.createRequest(opts.user, { draftId: opts.draft, options });
   say(`request ${requestId} created from draft "${opts.draft}"`);

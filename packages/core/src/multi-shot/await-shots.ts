@@ -13,17 +13,19 @@ import { transition } from '../transition';
  */
 export async function checkShots(ports: Ports, parentRef: RequestRef): Promise<VideoRequest | null> {
   const parent = await readRequest(ports, parentRef);
-  if (!parent || parent.state !== 'dreaming' || !parent.shots?.length) return null;
+  // A parent being cancelled cancels its shots itself (steps/cancel.ts): their settling must not fail it.
+  if (!parent || parent.state !== 'dreaming' || !parent.shots?.length || parent.cancelRequested) return null;
   const children = await Promise.all(
     parent.shots.map(async (s) => ({ s, doc: (await ports.store.get<VideoRequest>(docPaths.videoRequest(parentRef.uid, s.requestId)))?.data ?? null })),
   );
-  const failed = children.find(({ doc }) => !doc || doc.state === 'failed' || doc.state === 'deleted');
+  const failed = children.find(({ doc }) => !doc || doc.state === 'failed' || doc.state === 'cancelled' || doc.state === 'deleted');
   if (failed) {
     const code = (failed.doc?.error?.code ?? 'LUMA_GENERATION_FAILED') as ErrorCode;
     const why = failed.doc?.error?.message ?? 'it was stopped';
     // Not retryable as such: the shots are separate requests; the video is made again from the script.
     await transition(ports, parentRef, {
       from: ['dreaming'],
+      when: (d) => !d.cancelRequested,
       to: 'failed',
       by: 'system',
       reason: `shot ${failed.s.n} failed`,
@@ -34,6 +36,7 @@ export async function checkShots(ports: Ports, parentRef: RequestRef): Promise<V
   if (!children.every(({ doc }) => doc?.state === 'ready')) return null;
   const moved = await transition(ports, parentRef, {
     from: ['dreaming'],
+    when: (d) => !d.cancelRequested,
     to: 'downloading',
     by: 'system',
     reason: `all ${children.length} shots ready`,

@@ -35,7 +35,15 @@ export function shotRequestId(parentRequestId: string, n: number): string {
  * keyframe_queued with images) in the same transaction as the parent's validating → dreaming, so the whole
  * single-shot pipeline makes each clip. The parent waits in `dreaming` until its shots are ready (see await-shots.ts).
  */
-export async function planShots(ports: Ports, ref: RequestRef, doc: VideoRequest, draft: VideoRequest['draftSnapshot'], ctx: PlanContext): Promise<VideoRequest | null> {
+export async function planShots(
+  ports: Ports,
+  ref: RequestRef,
+  doc: VideoRequest,
+  draft: VideoRequest['draftSnapshot'],
+  ctx: PlanContext,
+  /** More fields for the parent (its content key). */
+  extra: DocData = {},
+): Promise<VideoRequest | null> {
   const script = await readReadyScript(ports, ref, doc);
   const plan = await promptBuilder().planFromScript(script, doc.options, ctx);
   ports.log.child({ ...ref }).info({ shots: plan.shots.length, warnings: plan.warnings.length }, logs.planBuilt);
@@ -71,6 +79,7 @@ export async function planShots(ports: Ports, ref: RequestRef, doc: VideoRequest
     by: 'system',
     reason: `script: ${children.length} shots`,
     patch: () => ({
+      ...extra,
       draftSnapshot: draft,
       warnings: plan.warnings,
       shots: plan.shots.map((shot, i) => ({ n: shot.n, requestId: children[i]!.requestId, durationMs: shot.durationMs })),

@@ -6,7 +6,7 @@ import type { AppliedTransition } from '../transition';
 import { checkShots } from './await-shots';
 
 /** The states in which a shot is settled: its parent may now join the shots (or fail). */
-const SHOT_SETTLED: readonly VideoState[] = ['ready', 'failed', 'deleted'];
+const SHOT_SETTLED: readonly VideoState[] = ['ready', 'failed', 'cancelled', 'deleted'];
 
 /**
  * Transition hook (registered by the pipeline's wiring, `pipeline.ts`): a "Create Script" shot that settled

@@ -30,6 +30,7 @@ export async function ownerVideo(store: DocumentStore, uid: string, requestId: s
   const doc = (await store.get<VideoRequest>(docPaths.videoRequest(uid, requestId)))?.data;
   if (!doc) throw new PlaybackError('NOT_FOUND', `Request ${requestId} does not exist.`);
   if (doc.state === 'deleted') throw new PlaybackError('DELETED', 'This video was deleted.');
+  if (doc.state === 'cancelled') throw new PlaybackError('CANCELLED', 'This video was cancelled before it was finished.');
   if (!PLAYABLE_STATES.includes(doc.state) || !doc.outputs) {
     throw new PlaybackError('NOT_READY', `The video is ${doc.state ?? 'pending'}, not ready yet.`);
   }

@@ -13,6 +13,7 @@ export const PLAYBACK_ERRORS = {
   METHOD_NOT_ALLOWED: 405,
   NOT_READY: 409,
   DELETED: 410,
+  CANCELLED: 410,
   RANGE_NOT_SATISFIABLE: 416,
   /** The stored ciphertext failed its integrity check (or is not ours): our problem, never the caller's. */
   VIDEO_DAMAGED: 500,

@@ -1,15 +1,21 @@
-import { ActionRequestSchema, STATE_MACHINE, blobPaths, canRetry, docPaths, type ActionRequest, type VideoRequest } from '@d2v/schema';
+import { ActionRequestSchema, STATE_MACHINE, VIDEO_STATES, blobPaths, canRetry, docPaths, type ActionRequest, type VideoRequest } from '@d2v/schema';
 import { publishCancel, publishEvent } from '../analytics';
 import type { RequestUpdatedEvent } from '../handlers';
 import { logs } from '../logs';
-import type { DocData, Ports } from '../ports';
-import { updateRequestIf, type RequestRef } from '../request-doc';
+import { AlreadyExistsError, type DocData, type Ports } from '../ports';
+import { requestPath, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
+import { actionRecorder, changed, NO_RECORD, unchanged, type ActionOutcome, type ActionRecorder, type Applied } from './action-record';
+import { requestCancel } from './cancel';
 import { ensureNextStep } from './next-step';
 import { buildProfileVideo, postIdFor, postVideo, profileVideoIdFor } from './posting';
 import { removeQuietly } from './process';
 
-/** Guard: an update event carries a client action only when `action.id` is new (our own writes never are). */
+/**
+ * Guard: an update event carries a client action worth looking at only when `action.id` is not the last one
+ * applied (our own writes after an action all carry it). This is a cheap filter, not the truth: an id applied
+ * before another action (A, B, A) passes it and is stopped by its record (`actions/{id}`) in `onRequestUpdated`.
+ */
 export function newClientAction(event: RequestUpdatedEvent): ActionRequest | null {
   const after = event.after as Partial<VideoRequest> | null;
   if (!after?.action || typeof after.state !== 'string') return null;
@@ -18,34 +24,45 @@ export function newClientAction(event: RequestUpdatedEvent): ActionRequest | nul
   return parsed.data;
 }
 
-interface ActionResult {
-  ok: boolean;
-  code?: string;
-  message?: string;
-}
-
 /**
  * The post-generation menu: save (keep it, private, in the profile grid), post (to the feed), delete
- * (everything, including Luma's copy), retry (a retryable failure, from where it failed).
+ * (everything, including Luma's copy), retry (a retryable failure, from where it failed), and cancel (stop a video
+ * still being made: steps/cancel.ts).
  *
- * An action that changes something records its outcome (`lastActionId`, `lastActionResult`) in the same
- * transaction as the change. So the update events of that very write — and of every later write — already
- * carry `lastActionId === action.id` and stop at the guard, and a duplicate delivery running at the same time
- * finds the change made and the outcome recorded: it can neither apply the action again nor overwrite the
- * true outcome with its own "already done"/"not allowed". Outcomes that change nothing are recorded after.
+ * An action is applied once per id. An action that changes something records its outcome — the record
+ * `actions/{actionId}` and `lastActionId`/`lastActionResult` on the request — in the same transaction as the
+ * change, and the record is created (a second creation fails the transaction). So a duplicate delivery running at
+ * the same time can neither apply the action again nor overwrite the true outcome with its own "already done";
+ * and the same id sent again later, after other actions, finds its record and is ignored. Outcomes that change
+ * nothing are recorded after, the same way.
  */
 export async function onRequestUpdated(ports: Ports, event: RequestUpdatedEvent): Promise<void> {
   const action = newClientAction(event);
   if (!action) return;
   const ref = { uid: event.uid, requestId: event.requestId };
-  const record: RecordOutcome = (result) => ({ lastActionId: action.id, lastActionResult: { id: action.id, type: action.type, ...result } });
-  const { result, recorded } = await applyAction(ports, ref, action, record);
+  const recordPath = docPaths.actionRecord(ref.uid, ref.requestId, action.id);
+  if (await ports.store.get(recordPath)) return; // applied before (whatever came between)
+  const recorder = actionRecorder(ports, ref, action);
+  let applied: Applied;
+  try {
+    applied = await applyAction(ports, ref, action, recorder);
+  } catch (e) {
+    // Our record's `create` lost to a concurrent delivery of the same action: that one applied it. (Checked by
+    // reading the record: a runtime may not say which created document already existed.)
+    if (e instanceof AlreadyExistsError && (await ports.store.get(recordPath))) return;
+    throw e;
+  }
+  const { result, recorded } = applied;
   let mine = recorded;
   if (!recorded) {
-    // Record the outcome once; a duplicate event finds lastActionId already set and stops at the guard.
-    await updateRequestIf(ports, ref, { states: ALL_STATES }, (d) => {
-      mine = d.lastActionId !== action.id;
-      return mine ? record(result) : {};
+    // Record the outcome once; a duplicate finds the record and stops.
+    mine = await ports.store.runTransaction(async (tx) => {
+      const request = requestPath(ref);
+      const [record, doc] = [await tx.get(recordPath), await tx.get(request)];
+      if (record || !doc) return false;
+      tx.update(request, recorder.patch(result));
+      recorder.write(tx, result);
+      return true;
     });
   }
   if (mine) {
@@ -54,67 +71,63 @@ export async function onRequestUpdated(ports: Ports, event: RequestUpdatedEvent)
   }
 }
 
-/** The request fields that record an action's outcome. */
-type RecordOutcome = (result: ActionResult) => DocData;
+const ALL_STATES = VIDEO_STATES;
+const WORKING_STATES = ALL_STATES.filter((s) => !STATE_MACHINE[s].terminal);
 
-/** An action's outcome, and whether it was already recorded with the change it made. */
-interface Applied {
-  result: ActionResult;
-  recorded: boolean;
-}
-
-const changed = (result: ActionResult): Applied => ({ result, recorded: true });
-const unchanged = (result: ActionResult): Applied => ({ result, recorded: false });
-
-const ALL_STATES = [
-  'pending', 'validating', 'keyframe_queued', 'keyframe_dreaming', 'queued', 'submitting', 'dreaming',
-  'downloading', 'processing', 'ready', 'posted', 'failed', 'deleted',
-] as const;
-const WORKING_STATES = ALL_STATES.filter((s) => !['ready', 'posted', 'failed', 'deleted'].includes(s));
-
-async function applyAction(ports: Ports, ref: RequestRef, action: ActionRequest, record: RecordOutcome): Promise<Applied> {
+async function applyAction(ports: Ports, ref: RequestRef, action: ActionRequest, recorder: ActionRecorder): Promise<Applied> {
   switch (action.type) {
     case 'post':
-      return postAction(ports, ref, action, record);
+      return postAction(ports, ref, action, recorder);
     case 'save':
-      return saveAction(ports, ref, record);
+      return saveAction(ports, ref, recorder);
     case 'delete':
-      return deleteAction(ports, ref, record);
+      return deleteAction(ports, ref, recorder);
     case 'retry':
-      return retryAction(ports, ref, record);
+      return retryAction(ports, ref, recorder);
+    case 'cancel':
+      return requestCancel(ports, ref, recorder, action.id);
   }
 }
 
-async function postAction(ports: Ports, ref: RequestRef, action: ActionRequest, record: RecordOutcome): Promise<Applied> {
-  const posted: ActionResult = { ok: true };
+async function postAction(ports: Ports, ref: RequestRef, action: ActionRequest, recorder: ActionRecorder): Promise<Applied> {
+  const posted: ActionOutcome = { ok: true };
   const done = await postVideo(ports, ref, {
     by: 'client',
     visibility: action.visibility,
     caption: action.caption,
     reason: 'posted by the owner',
-    alsoPatch: record(posted),
+    alsoPatch: recorder.patch(posted),
+    alsoWrite: (tx) => recorder.write(tx, posted),
   });
   if (done) return changed(posted);
   // Not ready yet: remember the wish; processing posts it when the video is ready.
-  const later: ActionResult = { ok: true, message: 'The video will be posted as soon as it is ready.' };
-  const remembered = await updateRequestIf(ports, ref, { states: WORKING_STATES }, (d) => ({
-    ...record(later),
-    options: { ...d.options, autoPost: true, ...(action.visibility ? { visibility: action.visibility } : {}), ...(action.caption ? { caption: action.caption } : {}) },
-  }));
+  const later: ActionOutcome = { ok: true, message: 'The video will be posted as soon as it is ready.' };
+  const remembered = await updateRequestIf(
+    ports,
+    ref,
+    // A video being cancelled will not be ready: nothing to remember.
+    { states: WORKING_STATES, when: (d) => !d.cancelRequested },
+    (d) => ({
+      ...recorder.patch(later),
+      options: { ...d.options, autoPost: true, ...(action.visibility ? { visibility: action.visibility } : {}), ...(action.caption ? { caption: action.caption } : {}) },
+    }),
+    (tx) => recorder.write(tx, later),
+  );
   if (remembered) return changed(later);
   const current = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
   if (current?.state === 'posted') return unchanged({ ok: true, message: 'Already posted.' });
   return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: `A ${current?.state ?? 'missing'} video cannot be posted.` });
 }
 
-async function saveAction(ports: Ports, ref: RequestRef, record: RecordOutcome): Promise<Applied> {
-  const saved: ActionResult = { ok: true };
+async function saveAction(ports: Ports, ref: RequestRef, recorder: ActionRecorder): Promise<Applied> {
+  const saved: ActionOutcome = { ok: true };
   const outcome = await ports.store.runTransaction(async (tx) => {
     const doc = (await tx.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
     if (!doc || doc.state !== 'ready' || !doc.outputs) return doc?.state ?? 'missing';
     const entry = buildProfileVideo(doc, 'private', null, new Date(ports.clock.now()).toISOString());
     tx.set(docPaths.profileVideo(ref.uid, entry.id), entry as unknown as DocData);
-    tx.update(docPaths.videoRequest(ref.uid, ref.requestId), { ...record(saved), profileVideoId: entry.id });
+    tx.update(docPaths.videoRequest(ref.uid, ref.requestId), { ...recorder.patch(saved), profileVideoId: entry.id });
+    recorder.write(tx, saved);
     return 'saved';
   });
   if (outcome === 'saved') return changed(saved);
@@ -122,16 +135,17 @@ async function saveAction(ports: Ports, ref: RequestRef, record: RecordOutcome):
   return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: `A ${outcome} video cannot be saved yet.` });
 }
 
-async function deleteAction(ports: Ports, ref: RequestRef, record: RecordOutcome): Promise<Applied> {
-  const deleted: ActionResult = { ok: true };
+async function deleteAction(ports: Ports, ref: RequestRef, recorder: ActionRecorder): Promise<Applied> {
+  const deleted: ActionOutcome = { ok: true };
   const moved = await transition(ports, ref, {
     from: ALL_STATES.filter((s) => s !== 'deleted'),
     to: 'deleted',
     by: 'client',
     reason: 'deleted by the owner',
     lease: null,
-    patch: () => record(deleted),
+    patch: () => recorder.patch(deleted),
     alsoWrite: (tx) => {
+      recorder.write(tx, deleted);
       tx.delete(docPaths.post(postIdFor(ref.requestId)));
       tx.delete(docPaths.profileVideo(ref.uid, profileVideoIdFor(ref.requestId)));
     },
@@ -153,23 +167,23 @@ async function deleteAction(ports: Ports, ref: RequestRef, record: RecordOutcome
   }
   // A script video's shots go with it (their clips, their Luma generations).
   for (const shot of moved.doc.shots ?? []) {
-    await deleteAction(ports, { uid: ref.uid, requestId: shot.requestId }, () => ({})).catch((e) =>
+    await deleteAction(ports, { uid: ref.uid, requestId: shot.requestId }, NO_RECORD).catch((e) =>
       ports.log.warn({ ...ref, shotRequestId: shot.requestId, err: String(e) }, logs.cleanupFailed),
     );
   }
   return changed(deleted);
 }
 
-async function retryAction(ports: Ports, ref: RequestRef, record: RecordOutcome): Promise<Applied> {
+async function retryAction(ports: Ports, ref: RequestRef, recorder: ActionRecorder): Promise<Applied> {
   const current = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
   if (!current || !canRetry(current.state, current.error?.retryable)) {
-    return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: current?.state === 'failed' ? 'This failure cannot be fixed by trying again; edit the draft instead.' : 'Only a failed video can be retried.' });
+    return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: current?.state === 'failed' ? 'This failure cannot be fixed by trying again; edit the draft instead.' : current?.state === 'cancelled' ? 'A cancelled video is not retried; make it again from the draft.' : 'Only a failed video can be retried.' });
   }
   if (current.shots?.length) {
     // Its shots are separate requests; a script video is made again from its script.
     return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: 'A video made from a script cannot be retried; make it again from the script.' });
   }
-  const retried: ActionResult = { ok: true };
+  const retried: ActionOutcome = { ok: true };
   // Restart the stage that failed: the keyframe if the video request has no first frame yet.
   const needsKeyframe = Boolean(current.keyframeRequest) && !(current.lumaRequest as { keyframes?: { frame0?: unknown } } | undefined)?.keyframes?.frame0;
   const moved = await transition(ports, ref, {
@@ -178,8 +192,10 @@ async function retryAction(ports: Ports, ref: RequestRef, record: RecordOutcome)
     by: 'client',
     reason: 'retried by the owner',
     error: null,
+    alsoWrite: (tx) => recorder.write(tx, retried),
     patch: (d) => ({
-      ...record(retried),
+      ...recorder.patch(retried),
+      cancelRequested: undefined,
       deadlineAt: ports.clock.now() + ports.config.requestDeadlineMs,
       downloadAttempts: 0,
       processAttempts: 0,

@@ -14,6 +14,8 @@ import { noteState } from '../context';
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
 import { isoNow, readRequest, requestPath, type RequestRef } from '../request-doc';
+import { contentKeyOf } from '../content-cache/key';
+import { reuseCachedVideo } from '../content-cache/reuse';
 import { planShots } from '../multi-shot/plan-shots';
 import { publishRequestCreated, transition, type InitialRequest, type TransitionSpec } from '../transition';
 import { ensureNextStep } from './next-step';
@@ -135,6 +137,13 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest,
       throw new PipelineError('INVALID_REQUEST', `The draft cannot be read: ${why}`);
     }
     const draft = parsedDraft.data;
+    // Content cache (issue #9): an identical earlier video of this person is reused — no Luma call at all.
+    const contentKey = await contentKeyOf(ports, ref.uid, draft, doc);
+    if (contentKey && !doc.options.fresh) {
+      const hit = await reuseCachedVideo(ports, ref, draft, contentKey);
+      if (hit) return hit.doc;
+    }
+    const keyed = contentKey ? { contentKey } : {};
     const ctx: PlanContext = {
       signBlobUrl: (path) => ports.blobs.signedUrl(path, { expiresInSeconds: ports.config.signedUrlTtlSeconds }),
       imageHostAllowList: ports.config.imageHostAllowList,
@@ -144,7 +153,7 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest,
         return info && { contentType: info.contentType, bytes: info.size };
       },
     };
-    if (doc.scriptRequestId) return await planShots(ports, ref, doc, draft, ctx);
+    if (doc.scriptRequestId) return await planShots(ports, ref, doc, draft, ctx, keyed);
     const plan = await promptBuilder().buildLumaPlan(draft, doc.options, ctx);
     log.info({ stages: plan.keyframe ? 2 : 1, warnings: plan.warnings.length }, logs.planBuilt);
     const moved = await transition(ports, ref, fromValidating(doc, {
@@ -153,6 +162,7 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest,
       by: 'system',
       reason: plan.keyframe ? 'draft has images: keyframe first' : 'draft is text only: straight to video',
       patch: () => ({
+        ...keyed,
         draftSnapshot: draft,
         lumaRequest: plan.video as unknown as DocData,
         ...(plan.keyframe ? { keyframeRequest: plan.keyframe as unknown as DocData } : {}),

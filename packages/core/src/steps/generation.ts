@@ -8,6 +8,7 @@ import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
 import { progressWorthWriting, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
+import { notCancelling, settleCancel } from './cancel';
 import { ensureNextStep } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
 
@@ -42,6 +43,7 @@ export async function applyGeneration(
     case 'failed': {
       const moved = await transition(ports, ref, {
         from: [spec.waiting],
+        when: notCancelling,
         to: 'failed',
         by: 'luma',
         reason: `Luma ${spec.generationType} generation failed`,
@@ -61,6 +63,8 @@ export async function applyGeneration(
 async function videoCompleted(ports: Ports, ref: RequestRef): Promise<VideoRequest | null> {
   const moved = await transition(ports, ref, {
     from: ['dreaming'],
+    // Cancel (issue #9): a completion that comes while the cancel deletes the generation changes nothing.
+    when: notCancelling,
     to: 'downloading',
     by: 'luma',
     reason: 'Luma finished the video',
@@ -75,6 +79,7 @@ async function keyframeCompleted(ports: Ports, ref: RequestRef, generation: Gene
   if (!image) {
     await transition(ports, ref, {
       from: ['keyframe_dreaming'],
+      when: notCancelling,
       to: 'failed',
       by: 'luma',
       reason: 'keyframe completed without an image',
@@ -84,6 +89,7 @@ async function keyframeCompleted(ports: Ports, ref: RequestRef, generation: Gene
   }
   const moved = await transition(ports, ref, {
     from: ['keyframe_dreaming'],
+    when: notCancelling,
     to: 'queued',
     by: 'luma',
     reason: 'Luma finished the keyframe image',
@@ -112,6 +118,8 @@ export async function onPollTask(ports: Ports, payload: TaskPayload): Promise<vo
   const spec = STAGES[stage];
   const doc = await readRequest(ports, ref);
   if (!doc || doc.state !== spec.waiting) return;
+  // Cancel (issue #9): the poll chain is the safety net of a cancel too (Luma's DELETE, retried until it answers).
+  if (doc.cancelRequested) return settleCancel(ports, ref);
   const generationId = spec.generationId(doc);
   if (!generationId) return;
 
@@ -122,6 +130,8 @@ export async function onPollTask(ports: Ports, payload: TaskPayload): Promise<vo
     if (isLumaError(e) && e.kind === 'not_found') {
       await transition(ports, ref, {
         from: [spec.waiting],
+        // Deleted by a cancel that is finishing: not a failure.
+        when: notCancelling,
         to: 'failed',
         by: 'luma',
         reason: 'generation vanished from Luma',
@@ -147,6 +157,7 @@ export async function onPollTask(ports: Ports, payload: TaskPayload): Promise<vo
   if (next > ports.config.maxPolls) {
     await transition(ports, ref, {
       from: [spec.waiting],
+      when: notCancelling,
       to: 'failed',
       by: 'system',
       reason: 'Luma took too long',
@@ -172,6 +183,11 @@ export async function onLumaWebhook(ports: Ports, input: WebhookInput): Promise<
   const claimedId = typeof (input.body as { id?: unknown })?.id === 'string' ? (input.body as { id: string }).id : undefined;
   const doc = await readRequest(ports, ref);
   if (!doc || !claimedId) return { status: 200, body: { ignored: true } };
+  if (doc.cancelRequested) {
+    // Cancel (issue #9): being cancelled; a callback only helps finish it (Luma's DELETE), never moves it on.
+    await settleCancel(ports, ref).catch((e: unknown) => ports.log.warn({ ...ref, err: String(e) }, logs.cancelDeferred));
+    return { status: 200, body: { state: (await readRequest(ports, ref))?.state ?? doc.state } };
+  }
   const stage: Stage | null =
     claimedId === doc.luma.generationId ? 'video' : claimedId === doc.luma.keyframeGenerationId ? 'keyframe' : null;
   if (!stage) {

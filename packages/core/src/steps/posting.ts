@@ -1,6 +1,6 @@
 import { docPaths, type Post, type ProfileVideo, type VideoRequest, type Visibility } from '@d2v/schema';
 import { logs } from '../logs';
-import type { DocData, Ports } from '../ports';
+import type { DocData, Ports, Transaction } from '../ports';
 import type { RequestRef } from '../request-doc';
 import { transition, type TransitionActor, type TransitionSpec } from '../transition';
 
@@ -36,6 +36,8 @@ export interface PostOptions {
   reason: string;
   /** More request fields written with the transition (a client action records its outcome here). */
   alsoPatch?: DocData;
+  /** More documents written with the transition (a client action's record). */
+  alsoWrite?: (tx: Transaction) => void;
 }
 
 /**
@@ -58,6 +60,7 @@ export function postTransition(ports: Ports, ref: RequestRef, opts: PostOptions)
     reason: opts.reason,
     patch: () => ({ ...opts.alsoPatch, postId, profileVideoId: profileVideoIdFor(ref.requestId) }),
     alsoWrite: (tx, next) => {
+      opts.alsoWrite?.(tx);
       const out = next.outputs!;
       const visibility = opts.visibility ?? next.options.visibility;
       const post: Post = {

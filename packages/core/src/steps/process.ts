@@ -34,7 +34,10 @@ export async function onObjectFinalized(ports: Ports, event: ObjectFinalizedEven
   const ref = parseRawVideoPath(event.path)!;
   const log = ports.log.child({ ...ref });
   const owner = newOwnerId();
-  if (!(await claimProcessing(ports, ref, owner))) return;
+  if (!(await claimProcessing(ports, ref, owner))) {
+    await removeRawOfStoppedRequest(ports, ref, event.path);
+    return;
+  }
 
   const work = await mkdtemp(join(ports.tmpDir, `d2v-${ref.requestId}-`));
   const uploaded: string[] = [];
@@ -104,6 +107,7 @@ export async function onObjectFinalized(ports: Ports, event: ObjectFinalizedEven
     if (!moved.applied) {
       // Deleted (or taken over) while we worked: what we uploaded belongs to nobody.
       await removeQuietly(ports, uploaded);
+      await removeRawOfStoppedRequest(ports, ref, event.path);
       return;
     }
     uploaded.length = 0;
@@ -158,6 +162,15 @@ async function handleProcessingError(ports: Ports, ref: RequestRef, owner: strin
   }
   await updateRequestIf(ports, ref, { states: ['processing'], leaseOwner: owner }, () => ({ lease: null }));
   throw e instanceof RetryLaterError ? e : new RetryLaterError(`processing failed: ${String(e)}`);
+}
+
+/**
+ * Cancel/delete (issue #9): a download that was still running when its request was cancelled or deleted stores
+ * raw.mp4 after their clean-up; plaintext of a stopped request must not stay. (Taken over by another worker: kept.)
+ */
+async function removeRawOfStoppedRequest(ports: Ports, ref: RequestRef, rawPath: string): Promise<void> {
+  const state = (await readRequest(ports, ref))?.state;
+  if (state === 'cancelled' || state === 'deleted') await removeQuietly(ports, [rawPath]);
 }
 
 export async function removeQuietly(ports: Ports, paths: string[]): Promise<void> {

@@ -7,6 +7,7 @@ import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
 import { leaseIsLive, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
+import { cancelNow, disownGeneration, notCancelling, settleCancel } from './cancel';
 import { ensureNextStep } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
 
@@ -35,26 +36,41 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   }
   let doc = claimed.doc;
 
-  if (!claimed.intentRecorded && doc.luma.submitAttempts >= ports.config.maxSubmitAttempts) {
+  let generation: Generation | null = null;
+  // Cancel (issue #9): a cancel that came while a create may have been in flight is finished by the lease holder,
+  // the one step that can know what was created: found → recorded below, then deleted; none → cancelled now.
+  if (doc.cancelRequested) {
+    generation = !claimed.intentRecorded && spec.intentAt(doc) !== undefined ? await findEarlierGeneration(ports, ref, doc, stage) : null;
+    if (!generation) {
+      await cancelNow(ports, ref, { from: [spec.submitting], leaseOwner: owner, reason: 'cancelled by the owner before Luma accepted a generation' });
+      return;
+    }
+    log.info({ generationId: generation.id }, logs.submitAdopted);
+  }
+
+  if (!generation && !claimed.intentRecorded && doc.luma.submitAttempts >= ports.config.maxSubmitAttempts) {
     await failSubmit(ports, ref, stage, owner, errorInfo('LUMA_UNAVAILABLE', undefined, `gave up after ${doc.luma.submitAttempts} attempts`));
     return;
   }
 
-  let generation: Generation | null = null;
-  if (!claimed.intentRecorded && spec.intentAt(doc) !== undefined) {
+  if (!generation && !claimed.intentRecorded && spec.intentAt(doc) !== undefined) {
     generation = await findEarlierGeneration(ports, ref, doc, stage);
     if (generation) log.info({ generationId: generation.id }, logs.submitAdopted);
   }
 
   if (!generation) {
-    const recorded = claimed.intentRecorded ? doc : await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, (d) => ({
+    const recorded = claimed.intentRecorded ? doc : await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner, when: notCancelling }, (d) => ({
       luma: {
         ...d.luma,
         submitAttempts: d.luma.submitAttempts + 1,
         ...(stage === 'keyframe' ? { keyframeIntentAt: ports.clock.now() } : { submitIntentAt: ports.clock.now() }),
       },
     }));
-    if (!recorded) return; // lost the lease (e.g. deleted meanwhile): do not bill
+    if (!recorded) {
+      // Lost the lease (e.g. deleted meanwhile): do not bill. Cancel (issue #9): marked since the claim, nothing sent.
+      await cancelNow(ports, ref, { from: [spec.submitting], leaseOwner: owner, when: (d) => !notCancelling(d), reason: 'cancelled by the owner before the create was sent' });
+      return;
+    }
     doc = recorded;
     const request = buildCreateRequest(ports, doc, stage);
     log.info({ model: request.model }, logs.submitCreating);
@@ -69,6 +85,7 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
     log.info({ generationId: generation.id, lumaState: generation.state }, logs.submitCreated);
   }
 
+  const created = generation;
   const moved = await transition(ports, ref, {
     from: [spec.submitting],
     to: spec.waiting,
@@ -85,7 +102,14 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
       },
     }),
   });
-  if (moved.applied) await ensureNextStep(ports, moved.doc);
+  if (moved.applied) {
+    await ensureNextStep(ports, moved.doc);
+    // Cancel (issue #9): asked while Luma was being called; the generation is recorded, now it is deleted.
+    if (moved.doc.cancelRequested) await settleCancel(ports, ref);
+  } else {
+    // Cancelled or deleted while Luma was being called: what Luma just made belongs to nobody.
+    await disownGeneration(ports, ref, stage, created);
+  }
 }
 
 /** The claimed request, and whether the claim already recorded the create intent (a first attempt). */
@@ -191,7 +215,7 @@ async function handleCreateError(ports: Ports, ref: RequestRef, stage: Stage, ow
 }
 
 async function failSubmit(ports: Ports, ref: RequestRef, stage: Stage, owner: string, error: ReturnType<typeof errorInfo>): Promise<void> {
-  await transition(ports, ref, {
+  const moved = await transition(ports, ref, {
     from: [STAGES[stage].submitting],
     to: 'failed',
     by: 'system',
@@ -199,5 +223,10 @@ async function failSubmit(ports: Ports, ref: RequestRef, stage: Stage, owner: st
     error,
     leaseOwner: owner,
     lease: null,
+    when: notCancelling,
   });
+  // Cancel (issue #9): the person asked to stop it anyway, and Luma accepted nothing.
+  if (!moved.applied && moved.doc?.cancelRequested) {
+    await cancelNow(ports, ref, { from: [STAGES[stage].submitting], leaseOwner: owner, reason: 'cancelled by the owner; Luma had refused the create' });
+  }
 }

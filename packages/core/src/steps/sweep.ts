@@ -5,6 +5,7 @@ import { logs } from '../logs';
 import { runOpsChecks } from '../monitoring/ops-checks';
 import type { DocSnapshot, Ports, QueryFilter } from '../ports';
 import { transition } from '../transition';
+import { settleCancel } from './cancel';
 import { ensureNextStep } from './next-step';
 
 const WORKING = VIDEO_STATES.filter((s) => STATE_MACHINE[s].hasDeadline);
@@ -20,6 +21,11 @@ export async function sweep(ports: Ports): Promise<SweepResult> {
   const overdue = await workingRequests(ports, { field: 'deadlineAt', op: '<', value: now });
   for (const snap of overdue) {
     const doc = snap.data;
+    // Cancel (issue #9): a request being cancelled is finished as cancelled, not failed.
+    if (doc.cancelRequested) {
+      await settleQuietly(ports, doc, String(Math.floor(now / ports.config.rekickAfterMs)));
+      continue;
+    }
     const moved = await transition(ports, { uid: doc.uid, requestId: doc.requestId }, {
       from: [doc.state],
       to: 'failed',
@@ -38,7 +44,10 @@ export async function sweep(ports: Ports): Promise<SweepResult> {
   const stale = await workingRequests(ports, { field: 'updatedAt', op: '<', value: staleBefore });
   const bucket = String(Math.floor(now / ports.config.rekickAfterMs));
   for (const snap of stale) {
-    if (snap.data.deadlineAt < now) continue;
+    if (snap.data.deadlineAt < now || snap.data.cancelRequested) {
+      if (snap.data.cancelRequested) await settleQuietly(ports, snap.data, bucket);
+      continue;
+    }
     if (await ensureNextStep(ports, snap.data, { rekick: bucket })) {
       result.rekicked++;
       ports.log.info({ uid: snap.data.uid, requestId: snap.data.requestId, state: snap.data.state }, logs.sweepRekicked);
@@ -46,6 +55,12 @@ export async function sweep(ports: Ports): Promise<SweepResult> {
   }
   await runOpsChecks(ports);
   return result;
+}
+
+async function settleQuietly(ports: Ports, doc: VideoRequest, bucket: string): Promise<void> {
+  await settleCancel(ports, { uid: doc.uid, requestId: doc.requestId }, { rekick: `cancel-${bucket}` }).catch((e: unknown) =>
+    ports.log.warn({ uid: doc.uid, requestId: doc.requestId, err: String(e) }, logs.cancelDeferred),
+  );
 }
 
 /** Requests of every user that are still working and match `filter` (a collection-group query, indexed). */

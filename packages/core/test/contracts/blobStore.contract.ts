@@ -136,6 +136,21 @@ export function describeBlobStoreContract(name: string, makeStore: () => Promise
       expect(await readFile(target)).toEqual(body);
     });
 
+    it('reports the MD5 of the bytes (Storage\'s md5Hash, base64) from upload, uploadFile and stat; an overwrite changes it', async () => {
+      const md5 = (data: Buffer) => createHash('md5').update(data).digest('base64');
+      const body = Buffer.from('the same bytes, the same hash\n'.repeat(3000));
+      const streamed = await blobs.upload(at('h/a.bin'), Readable.from([body.subarray(0, 1000), body.subarray(1000)]), { contentType: 'image/png' });
+      expect(streamed.md5Hash).toBe(md5(body));
+      expect((await blobs.stat(at('h/a.bin')))!.md5Hash).toBe(md5(body));
+      const file = join(scratch, 'h.bin');
+      await writeFile(file, body);
+      expect((await blobs.uploadFile(at('h/b.bin'), file, { contentType: 'image/png' })).md5Hash).toBe(md5(body));
+      const other = Buffer.from('other bytes');
+      await blobs.upload(at('h/a.bin'), Readable.from([other]), { contentType: 'image/png' });
+      expect((await blobs.stat(at('h/a.bin')))!.md5Hash).toBe(md5(other));
+      expect((await blobs.upload(at('h/empty'), Readable.from([]), { contentType: 'image/png' })).md5Hash).toBe(md5(Buffer.alloc(0)));
+    });
+
     it('round-trips content type and custom metadata', async () => {
       const custom = { d2vGenerated: 'true', requestId: 'r1', 'x-note': 'ünïcode ✓' };
       const info = await blobs.upload(at('meta.jpg'), Readable.from([Buffer.from([0xff, 0xd8, 0xff])]), {

@@ -11,7 +11,7 @@
 import type { BlobInfo, BlobMetadata, BlobStore, Clock } from '@d2v/core';
 import { NotFoundError } from '@d2v/core';
 import { assertByteRange, type ByteRange } from '@d2v/schema';
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -110,7 +110,10 @@ interface BlobRow {
   size: number;
   generation: number;
   updated_at: number;
+  md5: string | null;
 }
+
+const BLOB_COLUMNS = 'path, content_type, custom, size, generation, updated_at, md5';
 
 function toBlobInfo(row: BlobRow): BlobInfo {
   return {
@@ -121,6 +124,7 @@ function toBlobInfo(row: BlobRow): BlobInfo {
     size: row.size,
     generation: String(row.generation),
     updatedAt: new Date(row.updated_at).toISOString(),
+    ...(row.md5 ? { md5Hash: row.md5 } : {}),
   };
 }
 
@@ -131,12 +135,18 @@ function validateMetadata(meta: BlobMetadata): void {
   }
 }
 
-/** Counts bytes on their way through (the size is known without buffering anything). */
+/** Counts and hashes bytes on their way through (size and MD5, like Storage's, without buffering anything). */
 class ByteCounter extends Transform {
   bytes = 0;
+  private readonly md5: Hash = createHash('md5');
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
+    this.md5.update(chunk);
     callback(null, chunk);
+  }
+  /** Base64, as Storage's `md5Hash`; call once, after the stream ended. */
+  digest(): string {
+    return this.md5.digest('base64');
   }
 }
 
@@ -195,7 +205,7 @@ export class FileBlobStore implements BlobStore {
     try {
       await pipeline(source, counter, createWriteStream(tmpFile, { flush: true }));
       await mkdir(dirname(target), { recursive: true });
-      return this.commitUpload(path, target, tmpFile, counter.bytes, meta);
+      return this.commitUpload(path, target, tmpFile, counter.bytes, counter.digest(), meta);
     } catch (err) {
       await rm(tmpFile, { force: true });
       throw err;
@@ -236,7 +246,7 @@ export class FileBlobStore implements BlobStore {
   async stat(path: string): Promise<BlobInfo | null> {
     assertSafeBlobPath(path);
     const row = this.db
-      .statement('SELECT path, content_type, custom, size, generation, updated_at FROM blobs WHERE path = ?')
+      .statement(`SELECT ${BLOB_COLUMNS} FROM blobs WHERE path = ?`)
       .get(path) as BlobRow | undefined;
     return row ? toBlobInfo(row) : null;
   }
@@ -247,7 +257,7 @@ export class FileBlobStore implements BlobStore {
     let eventsWritten = 0;
     this.db.immediate(() => {
       const row = this.db
-        .statement('SELECT path, content_type, custom, size, generation, updated_at FROM blobs WHERE path = ?')
+        .statement(`SELECT ${BLOB_COLUMNS} FROM blobs WHERE path = ?`)
         .get(path) as BlobRow | undefined;
       this.db.statement('DELETE FROM blobs WHERE path = ?').run(path);
       if (row) eventsWritten = this.recordTriggerEvents('delete', toBlobInfo(row), this.clock.now());
@@ -274,7 +284,7 @@ export class FileBlobStore implements BlobStore {
    * Rename, metadata row and trigger events in one synchronous SQLite transaction: nothing else in this process
    * can run in between, so concurrent uploads to one path leave file and metadata from the same upload.
    */
-  private commitUpload(path: string, target: string, tmpFile: string, size: number, meta: BlobMetadata): BlobInfo {
+  private commitUpload(path: string, target: string, tmpFile: string, size: number, md5: string, meta: BlobMetadata): BlobInfo {
     let eventsWritten = 0;
     const info = this.db.immediate(() => {
       const generation = this.db.nextSequence('blob_generation');
@@ -282,12 +292,12 @@ export class FileBlobStore implements BlobStore {
       const custom = meta.custom && Object.keys(meta.custom).length > 0 ? JSON.stringify(meta.custom) : null;
       this.db
         .statement(
-          `INSERT INTO blobs (path, content_type, custom, size, generation, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+          `INSERT INTO blobs (${BLOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (path) DO UPDATE SET content_type = excluded.content_type, custom = excluded.custom,
-             size = excluded.size, generation = excluded.generation, updated_at = excluded.updated_at`,
+             size = excluded.size, generation = excluded.generation, updated_at = excluded.updated_at, md5 = excluded.md5`,
         )
-        .run(path, meta.contentType, custom, size, generation, now);
-      const blob = toBlobInfo({ path, content_type: meta.contentType, custom, size, generation, updated_at: now });
+        .run(path, meta.contentType, custom, size, generation, now, md5);
+      const blob = toBlobInfo({ path, content_type: meta.contentType, custom, size, generation, updated_at: now, md5 });
       eventsWritten = this.recordTriggerEvents('finalize', blob, now);
       // Last, so a failure above rolls back without touching the visible object.
       renameSync(tmpFile, target);

@@ -138,6 +138,8 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX delivery_attempts_by_request ON delivery_attempts (request_id, seq);
   `,
+  // 3: the content hash of each object (Storage's md5Hash), for the content cache.
+  `ALTER TABLE blobs ADD COLUMN md5 TEXT;`,
 ];
 
 export class LocalDatabase {

@@ -1,6 +1,6 @@
 import { LUMA_ASPECT_RATIOS, LUMA_DURATIONS, LUMA_RESOLUTIONS, LUMA_VIDEO_MODELS, VISIBILITIES, type VideoOptionsInput } from '@d2v/schema';
 
-export type VideoOptionsForm = Required<Pick<VideoOptionsInput, 'model' | 'aspectRatio' | 'resolution' | 'duration' | 'loop' | 'autoPost' | 'visibility'>> & { caption: string };
+export type VideoOptionsForm = Required<Pick<VideoOptionsInput, 'model' | 'aspectRatio' | 'resolution' | 'duration' | 'loop' | 'autoPost' | 'visibility' | 'fresh'>> & { caption: string };
 
 export const DEFAULT_OPTIONS: VideoOptionsForm = {
   model: 'ray-2',
@@ -10,6 +10,7 @@ export const DEFAULT_OPTIONS: VideoOptionsForm = {
   loop: false,
   autoPost: false,
   visibility: 'public',
+  fresh: false,
   caption: '',
 };
 
@@ -80,6 +81,10 @@ export function CreateOptions({ value, onChange, disabled, forScript = false }: 
           <input type="checkbox" checked={value.autoPost} onChange={(e) => set('autoPost', e.target.checked)} />
           Post when ready
         </label>
+        <label className="check">
+          <input type="checkbox" checked={value.fresh} onChange={(e) => set('fresh', e.target.checked)} />
+          Make a new one (do not reuse an identical earlier video)
+        </label>
       </div>
       {value.autoPost && (
         <label className="wide">
@@ -91,8 +96,9 @@ export function CreateOptions({ value, onChange, disabled, forScript = false }: 
   );
 }
 
-/** The form as the request's `options` (no empty caption). */
+/** The form as the request's `options` (no empty caption; `fresh` only when asked for). */
 export function toVideoOptions(form: VideoOptionsForm): VideoOptionsInput {
-  const { caption, ...rest } = form;
-  return form.autoPost && caption.trim() ? { ...rest, caption: caption.trim() } : rest;
+  const { caption, fresh, ...rest } = form;
+  const options: VideoOptionsInput = fresh ? { ...rest, fresh: true } : rest;
+  return form.autoPost && caption.trim() ? { ...options, caption: caption.trim() } : options;
 }

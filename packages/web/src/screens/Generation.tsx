@@ -10,12 +10,14 @@ import { Button } from '../ui/Button';
 import { ErrorNote } from '../ui/ErrorNote';
 import { ProgressBar } from '../ui/ProgressBar';
 import { ActionSheet } from './ActionSheet';
+import { CancelGeneration } from './CancelGeneration';
 import { Timeline } from './Timeline';
 import { VideoPlayer } from './VideoPlayer';
 
 /**
- * The VideoGenerationView: the request live (state label, progress, timeline), its error with Retry when the
- * catalog says retrying may help, then the preview and the action sheet once the video exists.
+ * The VideoGenerationView: the request live (state label, progress, timeline), Cancel while it is being made, its
+ * error with Retry when the catalog says retrying may help, then the preview and the action sheet once the video
+ * exists.
  */
 export function Generation({ requestId }: { requestId: string }) {
   const { client } = useSession();
@@ -52,7 +54,7 @@ export function Generation({ requestId }: { requestId: string }) {
         <>
           <div className={`card status state-${doc.state ?? 'pending'}`}>
             <p className="state-line">
-              {!working && !failed && doc.state !== 'deleted' && <CircleCheck className="icon ok" aria-hidden="true" />}
+              {!working && !failed && doc.state !== 'deleted' && doc.state !== 'cancelled' && <CircleCheck className="icon ok" aria-hidden="true" />}
               <strong data-testid="state-label" aria-live="polite">
                 {stateLabel(doc)}
               </strong>
@@ -63,6 +65,8 @@ export function Generation({ requestId }: { requestId: string }) {
               {Math.round((doc.progress ?? 0) * 100)}% · {doc.options?.resolution} {doc.options?.aspectRatio} · {doc.options?.duration} · {doc.options?.model}
               {doc.outputs && ` · ${seconds(doc.outputs.durationMs)} ${doc.outputs.width}×${doc.outputs.height}`}
             </p>
+            {doc.cachedFrom && <p className="meta">Made before from the same draft: reused, no new generation.</p>}
+            <CancelGeneration doc={doc} />
             {doc.warnings && doc.warnings.length > 0 && (
               <ul className="warnings">
                 {doc.warnings.map((w) => (

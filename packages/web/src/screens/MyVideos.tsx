@@ -23,7 +23,7 @@ function Tile({ doc }: { doc: RequestDoc }) {
         <div className="tile-body">
           <p className="tile-title">{title}</p>
           <p className="meta">{stateLabel(doc)}</p>
-          {!finished && doc.state !== 'failed' && doc.state !== 'deleted' && <ProgressBar value={doc.progress ?? 0} label={`${title} progress`} />}
+          {!finished && doc.state !== 'failed' && doc.state !== 'cancelled' && doc.state !== 'deleted' && <ProgressBar value={doc.progress ?? 0} label={`${title} progress`} />}
         </div>
       </a>
     </li>

@@ -54,13 +54,14 @@ suite('web console in Chromium', () => {
   const requestIdOf = () => decodeURIComponent(new URL(page.url()).hash.split('?')[0]!.split('/')[2]!);
 
   /** Through the UI: open the draft, pick fast options, press Create AI Video; answers the new request id. */
-  async function createFromDraft(title: string, opts: { autoPost?: boolean } = {}): Promise<string> {
+  async function createFromDraft(title: string, opts: { autoPost?: boolean; fresh?: boolean } = {}): Promise<string> {
     await open('#/drafts');
     await page.getByRole('link', { name: new RegExp(title) }).click();
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
     await page.getByLabel('Resolution').selectOption('540p');
     await page.getByLabel('Aspect ratio').selectOption('16:9');
     if (opts.autoPost) await page.getByLabel('Post when ready').check();
+    if (opts.fresh) await page.getByLabel(/Make a new one/).check();
     await recordProgress(page);
     await page.getByRole('button', { name: 'Create AI Video' }).click();
     await page.waitForURL(/#\/videos\//);
@@ -197,7 +198,8 @@ suite('web console in Chromium', () => {
     stack.simulator!.setFaults({ failureRate: 1 });
     let requestId: string;
     try {
-      requestId = await createFromDraft('Sunrise over the harbour');
+      // A new generation (not the identical video made above, which the content cache would reuse).
+      requestId = await createFromDraft('Sunrise over the harbour', { fresh: true });
       await page.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 30_000 });
     } finally {
       stack.simulator!.setFaults({ failureRate: 0 });
@@ -217,6 +219,37 @@ suite('web console in Chromium', () => {
     const states = (await stack.api.listTransitions(UID, requestId)).map((t) => t.to);
     expect(states.slice(states.indexOf('failed'))).toEqual(['failed', 'queued', 'submitting', 'dreaming', 'downloading', 'processing', 'ready']);
   }, 90_000);
+
+  it('cancels a video while Luma dreams: Cancel, a confirmation, then Cancelled — and Luma’s generation is deleted', async () => {
+    stack.simulator!.setTiming({ queuedMs: 300, dreamingMs: 10_000 });
+    try {
+      const requestId = await createFromDraft('Sunrise over the harbour', { fresh: true });
+      await page.getByText('Luma is dreaming').first().waitFor({ timeout: 20_000 });
+      const cancel = page.getByRole('button', { name: 'Cancel', exact: true });
+      await cancel.click();
+      const dialog = page.getByRole('dialog', { name: 'Stop making this video?' });
+      await dialog.waitFor();
+      await screenshot(page, 'cancel-confirm-desktop');
+      await dialog.getByRole('button', { name: 'Keep going' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      expect((await stack.api.getRequest(UID, requestId)).state).toBe('dreaming');
+
+      await cancel.click();
+      await dialog.getByRole('button', { name: 'Stop it' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=state-label]')?.textContent === 'Cancelled', undefined, { timeout: 20_000 });
+      await page.getByText(/Luma had already started it, so it was billed/).waitFor();
+      await page.getByRole('link', { name: 'make it again from the draft' }).waitFor();
+      expect(await page.getByRole('button', { name: 'Cancel', exact: true }).count()).toBe(0);
+      await page.waitForFunction(() => [...document.querySelectorAll('.timeline-item strong')].at(-1)?.textContent === 'Cancelled');
+      const doc = await stack.api.getRequest(UID, requestId);
+      expect(doc.state).toBe('cancelled');
+      expect(doc.cancellation).toMatchObject({ fromState: 'dreaming', billed: true });
+      expect(stack.simulator!.generations().find((g) => g.id === doc.luma.generationId)!.deleted).toBe(true);
+      await screenshot(page, 'generation-cancelled-desktop');
+    } finally {
+      stack.simulator!.setTiming({ queuedMs: 300, dreamingMs: 2500 });
+    }
+  }, 60_000);
 
   it('an empty draft fails with its sentence and no Retry (retrying cannot help)', async () => {
     await open('#/drafts/demo-empty');

@@ -1,0 +1,89 @@
+import { blobPaths, docPaths, PIPELINE_METADATA_KEY, type Draft, type VideoCacheEntry, type VideoOutputs, type VideoRequest } from '@d2v/schema';
+import { publishEvent } from '../analytics';
+import { logs } from '../logs';
+import type { Ports } from '../ports';
+import { readRequest, type RequestRef } from '../request-doc';
+import { billedSoFar } from '../steps/cancel';
+import { postVideo } from '../steps/posting';
+import { removeQuietly } from '../steps/process';
+import { transition } from '../transition';
+
+/** States in which a request's stored video exists and may be reused. */
+const HOLDS_VIDEO = ['ready', 'posted'] as const;
+
+/** A hit: the request as it stands (ready, posted — or cancelled/deleted if that won the race). */
+export interface CacheHit {
+  doc: VideoRequest | null;
+}
+
+/**
+ * A content-cache hit: an identical earlier video of the same person still exists, so its stored outputs (the
+ * encrypted video and the poster) are copied to this request's own paths and the request goes validating → ready
+ * without a single Luma call; autoPost then applies as usual. The copy is the same ciphertext: each file carries
+ * its wrapped data key in its header and the outputs record the same key info, so both decrypt on their own and
+ * deleting one leaves the other whole (re-encrypting would cost a full pass for no secrecy gained — it is the
+ * same person's same video).
+ *
+ * The index entry is only a hint: the source is re-read, and one that is gone (deleted, or its files missing)
+ * is a miss — the request is generated as usual. Null: a miss.
+ */
+export async function reuseCachedVideo(ports: Ports, ref: RequestRef, draft: Draft, contentKey: string): Promise<CacheHit | null> {
+  const log = ports.log.child({ ...ref });
+  const entry = (await ports.store.get<VideoCacheEntry>(docPaths.videoCacheEntry(ref.uid, contentKey)))?.data;
+  if (!entry || entry.requestId === ref.requestId) return null;
+  const source = await readRequest(ports, { uid: ref.uid, requestId: entry.requestId });
+  if (!source || !(HOLDS_VIDEO as readonly string[]).includes(source.state) || !source.outputs || source.contentKey !== contentKey) {
+    log.info({ sourceRequestId: entry.requestId, state: source?.state ?? null }, logs.cacheStale);
+    return null;
+  }
+
+  const videoPath = blobPaths.encryptedVideo(ref.uid, ref.requestId);
+  const posterPath = blobPaths.poster(ref.uid, ref.requestId);
+  const custom = { [PIPELINE_METADATA_KEY]: 'true', requestId: ref.requestId, cachedFrom: source.requestId };
+  try {
+    await ports.blobs.upload(videoPath, ports.blobs.download(source.outputs.videoPath), {
+      contentType: 'application/octet-stream',
+      custom: { ...custom, contentTypePlain: 'video/mp4' },
+    });
+    await ports.blobs.upload(posterPath, ports.blobs.download(source.outputs.posterPath), { contentType: 'image/jpeg', custom });
+  } catch (e) {
+    // Most likely the source was deleted while we copied: generate instead.
+    log.warn({ sourceRequestId: source.requestId, err: String(e) }, logs.cacheCopyFailed);
+    await removeQuietly(ports, [videoPath, posterPath]);
+    return null;
+  }
+
+  const { rawPath: _raw, rawBytes: _rawBytes, ...kept } = source.outputs;
+  const outputs: VideoOutputs = { ...kept, videoPath, posterPath };
+  const moved = await transition(ports, ref, {
+    from: ['validating'],
+    to: 'ready',
+    by: 'system',
+    reason: `from cache: same content as request ${source.requestId}`,
+    // A cancel that came first wins (it found the request validating and cancelled it).
+    when: (d) => !d.cancelRequested,
+    patch: () => ({
+      draftSnapshot: draft,
+      contentKey,
+      cachedFrom: source.requestId,
+      outputs,
+      warnings: source.warnings ?? [],
+      ...(source.promptParts ? { promptParts: source.promptParts } : {}),
+    }),
+  });
+  if (!moved.applied) {
+    // Cancelled or deleted meanwhile: the copies belong to nobody. A duplicate delivery that won the same hit wrote
+    // the very same paths, and they are its outputs now: those stay.
+    if (moved.doc?.outputs?.videoPath !== videoPath) await removeQuietly(ports, [videoPath, posterPath]);
+    return { doc: moved.doc };
+  }
+  log.info({ sourceRequestId: source.requestId }, logs.cacheHit);
+  await publishEvent(ports, {
+    type: 'cache_hit',
+    uid: ref.uid,
+    requestId: ref.requestId,
+    attrs: { sourceRequestId: source.requestId, estimatedSavedCents: billedSoFar(source).estimatedCents },
+  });
+  if (moved.doc.options.autoPost) await postVideo(ports, ref, { by: 'system', reason: 'auto-post requested with the draft' });
+  return { doc: await readRequest(ports, ref) };
+}
