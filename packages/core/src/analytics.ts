@@ -60,13 +60,16 @@ export function publishDownload(ports: Pick<Ports, 'events' | 'clock' | 'log'>, 
 }
 
 /** A request was answered from the cache (no new generation, no credits). */
-export function publishCacheHit(ports: Pick<Ports, 'events' | 'clock' | 'log'>, at: RequestMoment & { sourceRequestId?: string }): Promise<void> {
+export function publishCacheHit(ports: Pick<Ports, 'events' | 'clock' | 'log'>, at: RequestMoment & { sourceRequestId?: string; estimatedSavedCents?: number }): Promise<void> {
+  const attrs: Record<string, string | number> = {};
+  if (at.sourceRequestId) attrs.sourceRequestId = at.sourceRequestId;
+  if (at.estimatedSavedCents !== undefined) attrs.estimatedSavedCents = at.estimatedSavedCents;
   return publishEvent(ports, {
     type: 'cache_hit',
     uid: at.uid,
     requestId: at.requestId,
     model: at.model,
-    attrs: at.sourceRequestId ? { sourceRequestId: at.sourceRequestId } : undefined,
+    attrs: Object.keys(attrs).length ? attrs : undefined,
   });
 }
 

@@ -1,12 +1,12 @@
 import { blobPaths, docPaths, PIPELINE_METADATA_KEY, type Draft, type VideoCacheEntry, type VideoOutputs, type VideoRequest } from '@d2v/schema';
-import { publishEvent } from '../analytics';
 import { logs } from '../logs';
 import type { Ports } from '../ports';
 import { readRequest, type RequestRef } from '../request-doc';
 import { billedSoFar } from '../steps/cancel';
 import { postVideo } from '../steps/posting';
 import { removeQuietly } from '../steps/process';
-import { transition } from '../transition';
+import { publishCacheHit } from '../analytics';
+import { transition, type TransitionOptions, type TransitionSpec } from '../transition';
 
 /** States in which a request's stored video exists and may be reused. */
 const HOLDS_VIDEO = ['ready', 'posted'] as const;
@@ -27,7 +27,18 @@ export interface CacheHit {
  * The index entry is only a hint: the source is re-read, and one that is gone (deleted, or its files missing)
  * is a miss — the request is generated as usual. Null: a miss.
  */
-export async function reuseCachedVideo(ports: Ports, ref: RequestRef, draft: Draft, contentKey: string): Promise<CacheHit | null> {
+export async function reuseCachedVideo(
+  ports: Ports,
+  ref: RequestRef,
+  draft: Draft,
+  contentKey: string,
+  /**
+   * How the request gets to `validating → ready`: a fresh request is initialized and moved through `validating`
+   * in the same commit as the hit (steps/create.ts), so the caller wraps the transition and names the
+   * initialization.
+   */
+  via: { spec: (spec: TransitionSpec) => TransitionSpec; options?: TransitionOptions } = { spec: (s) => s },
+): Promise<CacheHit | null> {
   const log = ports.log.child({ ...ref });
   const entry = (await ports.store.get<VideoCacheEntry>(docPaths.videoCacheEntry(ref.uid, contentKey)))?.data;
   if (!entry || entry.requestId === ref.requestId) return null;
@@ -55,7 +66,7 @@ export async function reuseCachedVideo(ports: Ports, ref: RequestRef, draft: Dra
 
   const { rawPath: _raw, rawBytes: _rawBytes, ...kept } = source.outputs;
   const outputs: VideoOutputs = { ...kept, videoPath, posterPath };
-  const moved = await transition(ports, ref, {
+  const moved = await transition(ports, ref, via.spec({
     from: ['validating'],
     to: 'ready',
     by: 'system',
@@ -70,20 +81,17 @@ export async function reuseCachedVideo(ports: Ports, ref: RequestRef, draft: Dra
       warnings: source.warnings ?? [],
       ...(source.promptParts ? { promptParts: source.promptParts } : {}),
     }),
-  });
+  }), via.options);
   if (!moved.applied) {
     // Cancelled or deleted meanwhile: the copies belong to nobody. A duplicate delivery that won the same hit wrote
     // the very same paths, and they are its outputs now: those stay.
-    if (moved.doc?.outputs?.videoPath !== videoPath) await removeQuietly(ports, [videoPath, posterPath]);
-    return { doc: moved.doc };
+    const stored = await readRequest(ports, ref);
+    if (stored?.outputs?.videoPath !== videoPath) await removeQuietly(ports, [videoPath, posterPath]);
+    // A document the pipeline has not initialized (nothing else can have refused the commit) is not a request yet.
+    return { doc: stored && typeof stored.state === 'string' && typeof stored.transitionCount === 'number' ? stored : null };
   }
   log.info({ sourceRequestId: source.requestId }, logs.cacheHit);
-  await publishEvent(ports, {
-    type: 'cache_hit',
-    uid: ref.uid,
-    requestId: ref.requestId,
-    attrs: { sourceRequestId: source.requestId, estimatedSavedCents: billedSoFar(source).estimatedCents },
-  });
+  await publishCacheHit(ports, { uid: ref.uid, requestId: ref.requestId, model: moved.doc.options?.model, sourceRequestId: source.requestId, estimatedSavedCents: billedSoFar(source).estimatedCents });
   if (moved.doc.options.autoPost) await postVideo(ports, ref, { by: 'system', reason: 'auto-post requested with the draft' });
   return { doc: await readRequest(ports, ref) };
 }

@@ -140,7 +140,7 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest,
     // Content cache (issue #9): an identical earlier video of this person is reused — no Luma call at all.
     const contentKey = await contentKeyOf(ports, ref.uid, draft, doc);
     if (contentKey && !doc.options.fresh) {
-      const hit = await reuseCachedVideo(ports, ref, draft, contentKey);
+      const hit = await reuseCachedVideo(ports, ref, draft, contentKey, { spec: (spec) => fromValidating(doc, spec), options: { initialize } });
       if (hit) return hit.doc;
     }
     const keyed = contentKey ? { contentKey } : {};
