@@ -1,7 +1,7 @@
 /**
  * Issue #11's event and aggregate tests on the real local stack (simulator over HTTP, ffmpeg, SQLite): the
  * analytics events of whole runs — happy path with playback and download, a failure retried to success, a
- * cancel, a cache hit (through its helper: the cache itself is not built yet) — compared with each request's
+ * cancel, a content-cache hit — compared with each request's
  * transition log; every event valid, versioned and flat (BigQuery-friendly); the stored aggregates equal to a
  * recount of the raw event table, percentiles included; and every log line of a handler carrying its request,
  * owner, step, attempt and state.
@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { bucketIndex, countersForEvents, createLogger, publishCacheHit, summarizeCounters } from '@d2v/core';
+import { bucketIndex, countersForEvents, createLogger, summarizeCounters } from '@d2v/core';
 import { AnalyticsEventSchema, type AnalyticsEvent, type Transition, type VideoState } from '@d2v/schema';
 import type { LocalStack } from '../src';
 import { startTestStack } from './helpers';
@@ -40,7 +40,8 @@ afterEach(() => {
   stack.simulator!.setTiming({ queuedMs: 200, dreamingMs: 1200 });
 });
 
-async function create(options: Record<string, unknown> = {}): Promise<string> {
+/** A new generation each time (`fresh`): the same draft would otherwise be answered from the content cache. */
+async function create(options: Record<string, unknown> = { fresh: true }): Promise<string> {
   return (await stack.api.createRequest(UID, { draftId: 'demo-sunrise', options: { ...FAST, ...options } })).requestId;
 }
 const wait = (id: string, states: VideoState[], ms = 90_000) => stack.waitForState(UID, id, states, ms);
@@ -128,9 +129,14 @@ describe('analytics events of whole runs, against the transition log', () => {
     expect(events.some((e) => e.type === 'luma_call' && e.lumaOp === 'delete')).toBe(true);
   });
 
-  it('cache hit (published through its helper; the cache is not built yet)', async () => {
-    await publishCacheHit(stack.ports, { uid: UID, requestId: happy, model: 'ray-2', sourceRequestId: retried });
-    expect((await stack.events.list({ requestId: happy, type: 'cache_hit' }))[0]).toMatchObject({ schemaVersion: 2, model: 'ray-2', attrs: { sourceRequestId: retried } });
+  it('cache hit: the same draft again is answered from an earlier video, one cache_hit event, no Luma call', async () => {
+    const hit = await create({});
+    expect(['ready', 'posted']).toContain((await wait(hit, ['ready', 'posted', 'failed'])).state);
+    const { events } = await expectEventsMatchLog(hit);
+    const hits = events.filter((e) => e.type === 'cache_hit');
+    expect(hits).toEqual([expect.objectContaining({ schemaVersion: 2, model: 'ray-2' })]);
+    expect([happy, retried]).toContain(hits[0]!.attrs?.sourceRequestId);
+    expect(events.some((e) => e.type === 'luma_call')).toBe(false);
   });
 
   it('every event is valid, versioned and flat: one scalar per column (attrs: scalars), ISO timestamps', async () => {
@@ -153,10 +159,10 @@ describe('analytics events of whole runs, against the transition log', () => {
     const recount = countersForEvents(raw);
     expect(report.counters).toEqual(recount);
     expect(report.total).toEqual(summarizeCounters(recount));
-    expect(report.total.outcomes).toMatchObject({ succeeded: 2, failed: 1 });
+    expect(report.total.outcomes).toMatchObject({ succeeded: 3, failed: 1 });
     expect(report.total.failures.expected).toBe(1);
-    expect(report.total.requests).toMatchObject({ created: 3, cancelled: 1, deleted: 1 });
-    expect(report.total.byModel['ray-2']).toMatchObject({ created: 3, succeeded: 2, failed: 1, cacheHits: 1 });
+    expect(report.total.requests).toMatchObject({ created: 4, cancelled: 1, deleted: 1 });
+    expect(report.total.byModel['ray-2']).toMatchObject({ created: 4, succeeded: 3, failed: 1, cacheHits: 1 });
     expect(report.total.playback.starts).toBe(1);
     expect(report.total.downloads.count).toBe(1);
     // A percentile estimate falls in the histogram bucket that holds the true value.
@@ -164,7 +170,7 @@ describe('analytics events of whole runs, against the transition log', () => {
     const trueP50 = dreaming[Math.ceil(0.5 * dreaming.length) - 1]!;
     expect(report.total.latency.dreaming!.count).toBe(dreaming.length);
     expect(bucketIndex(report.total.latency.dreaming!.p50Ms!)).toBe(bucketIndex(Math.round(trueP50)));
-    expect(report.total.latency.total!.count).toBe(2);
+    expect(report.total.latency.total!.count).toBe(3);
   });
 
   it('every log line of a handler carries requestId, uid, step and state, and task steps their attempt', () => {
