@@ -4,3 +4,4 @@ export * from './paths';
 export * from './errors';
 export * from './media';
 export * from './pipeline-error';
+export * from './listing';
