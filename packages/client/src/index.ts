@@ -5,7 +5,8 @@
  */
 export * from './types';
 export * from './errors';
-export { createLocalClient, errorFromResponse, type LocalClientOptions } from './local';
+export { createLocalClient, type LocalClientOptions } from './local';
+export { errorFromResponse } from './http';
 export { REOPEN_DELAYS_MS } from './live';
 export { routes, pageQuery } from './routes';
-export { CLIENT_WRITABLE, UPLOAD_LIMITS, actionWrite, newRequestWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';
+export { CLIENT_WRITABLE, UPLOAD_LIMITS, actionWrite, newRequestWrite, scriptEditWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';
