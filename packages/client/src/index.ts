@@ -1,7 +1,7 @@
 /**
  * @d2v/client — the typed client SDK of draft2video. `createLocalClient` talks to the local stack's HTTP API;
  * `createFirebaseClient` (from `@d2v/client/firebase`, so that the Firebase SDK is loaded only where used) talks
- * to Firestore/Storage/Functions. Both return a `D2vClient`.
+ * to Auth, Firestore, Storage and the `videoPlayback` function. Both return a `D2vClient`.
  */
 export * from './types';
 export * from './errors';

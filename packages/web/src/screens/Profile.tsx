@@ -21,9 +21,9 @@ function GridTile({ item, own }: { item: ProfileGridItem; own: boolean }) {
       testId={`grid-${item.id}`}
       href={target}
       media={media}
-      title={item.postId ? `Posted ${new Date(item.createdAt).toLocaleDateString()}` : 'Saved, not posted'}
+      title={new Date(item.createdAt).toLocaleDateString()}
       visibility={item.visibility}
-      meta={seconds(item.durationMs)}
+      meta={`${item.postId ? 'Posted' : 'Saved, not posted'} · ${seconds(item.durationMs)}`}
     />
   );
 }

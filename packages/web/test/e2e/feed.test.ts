@@ -135,6 +135,11 @@ suite('feed, profile grids and audience playback in Chromium', () => {
       ranges.push({ status: res.status(), range: headers.range, contentRange: res.headers()['content-range'] });
     };
     page.on('response', onResponse);
+    // Chromium's HTTP cache stitches cached and fetched ranges into one answer to the player; without it every
+    // range the element asks for is the server's own answer, which is what this test reads.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
     try {
       await openFeed();
       await page.getByTestId(`post-${posts.publicId}`).locator('a.tile-link').click();
@@ -187,6 +192,8 @@ suite('feed, profile grids and audience playback in Chromium', () => {
       expect(ranges.every((r) => r.status === 206 || r.status === 200)).toBe(true);
     } finally {
       page.off('response', onResponse);
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+      await cdp.detach();
     }
   }, 60_000);
 
