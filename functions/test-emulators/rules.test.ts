@@ -56,6 +56,8 @@ beforeEach(async () => {
         await db.doc(`posts/p-${visibility}`).set({ postId: `p-${visibility}`, uid: ALICE, visibility, aiGenerated: true });
         await db.doc(`users/${ALICE}/profileVideos/v-${visibility}`).set({ id: `v-${visibility}`, uid: ALICE, visibility, aiGenerated: true });
       }
+      await db.doc(`users/${ALICE}/scriptRequests/ready`).set({ uid: ALICE, requestId: 'ready', draftId: 'd1', duration: '5s', state: 'ready', script: readyScript });
+      await db.doc(`users/${ALICE}/scriptRequests/writing`).set({ uid: ALICE, requestId: 'writing', draftId: 'd1', duration: '5s', state: 'pending' });
       await db.doc('stats/2025-01-01').set({ events: { total: 1 } });
       await db.doc('stats/2025-01-01/buckets/00-00').set({ events: 1 });
       await db.doc('ops/lumaQuota').set({ balanceHistory: [] });
@@ -74,6 +76,16 @@ const quiet = <T>(fn: () => Promise<T>): Promise<T> => withFunctionTriggersDisab
 const as = (uid: string | null): RulesTestContext => (uid ? env.authenticatedContext(uid) : env.unauthenticatedContext());
 const fs = (uid: string | null) => as(uid).firestore();
 const st = (uid: string | null) => as(uid).storage();
+
+const readyScript = {
+  version: 1,
+  uid: ALICE,
+  draftId: 'd1',
+  totalMs: 5000,
+  moods: [],
+  images: { referenceImages: [], characterImages: [] },
+  scenes: [{ n: 1, durationMs: 5000, shot: 'single', description: 'hello world', camera: 'static' }],
+};
 
 const validRequest = {
   draftId: 'd1',
@@ -290,6 +302,21 @@ describe('other documents', () => {
       await assertFails(fs(ALICE).doc(`users/${ALICE}/scriptRequests/s5`).set({ draftId: 'd1', duration: '30m' }));
       await assertFails(fs(ALICE).doc(`users/${ALICE}/scriptRequests/s6`).set({ draftId: 'd1', shots: 99 }));
       await assertFails(fs(ALICE).doc(`users/${ALICE}/scriptRequests/s1`).update({ draftId: 'd2' }));
+    }));
+  it('scriptRequests: the owner edits `script` of a ready request, keeping its owner and draft; nothing else', () =>
+    quiet(async () => {
+      const ready = `users/${ALICE}/scriptRequests/ready`;
+      const edited = { ...readyScript, totalMs: 3000, scenes: [{ ...readyScript.scenes[0], durationMs: 3000, description: 'a gull lands' }] };
+      await assertSucceeds(fs(ALICE).doc(ready).update({ script: edited }));
+      await assertFails(fs(BOB).doc(ready).update({ script: { ...edited, uid: BOB } }));
+      await assertFails(fs(ALICE).doc(ready).update({ script: edited, state: 'pending' }));
+      await assertFails(fs(ALICE).doc(ready).update({ draftId: 'd2' }));
+      await assertFails(fs(ALICE).doc(ready).update({ script: { ...edited, uid: BOB } }));
+      await assertFails(fs(ALICE).doc(ready).update({ script: { ...edited, draftId: 'd2' } }));
+      await assertFails(fs(ALICE).doc(ready).update({ script: { ...edited, scenes: [] } }));
+      await assertFails(fs(ALICE).doc(ready).update({ script: 'a script' }));
+      await assertFails(fs(ALICE).doc(`users/${ALICE}/scriptRequests/writing`).update({ script: edited }));
+      await assertFails(fs(ALICE).doc(ready).delete());
     }));
   it('unknown collections are denied', () => quiet(() => assertFails(fs(ALICE).doc('anything/x').get())));
 });

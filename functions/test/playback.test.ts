@@ -10,6 +10,11 @@
  * refusing bad tokens (→ 401), and failing loudly when it cannot check (→ 500, not 401).
  */
 import './helpers/env';
+// FAKE Firebase Auth for the client SDK at the end of this file (no Auth emulator here): the signed-in user's
+// ID token is one signed with the test key below, which FakeIdTokenVerifier accepts as firebase-admin would.
+// eslint-disable-next-line no-var
+var mockSignedIn: { uid: string; getIdToken(): Promise<string> } | null = null;
+jest.mock('firebase/auth', () => ({ getAuth: () => ({ get currentUser() { return mockSignedIn; } }) }));
 import { TEST_PROJECT } from './helpers/env';
 import { createSign, createVerify, generateKeyPairSync, randomInt, type KeyObject } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -27,6 +32,8 @@ import { setPortsForTesting } from '../src/ports';
 import { setIdTokenVerifierForTesting } from '../src/playback';
 import { FirebaseIdTokenVerifier, isTokenRejection, type IdTokenVerifier } from '../src/adapters/id-tokens';
 import { makeLocalPorts, type LocalPortsFixture } from './helpers/local-ports';
+import { initializeApp as initializeClientApp } from 'firebase/app';
+import { createFirebaseClient } from '../../packages/client/src/firebase';
 
 jest.setTimeout(120_000);
 
@@ -278,6 +285,34 @@ describe('videoPlayback: a post’s audience', () => {
     expect(codeOf(await get(`/v1/posts/${POST}-damaged/video`, { uid: STRANGER, headers: { range: 'bytes=-10' } }))).toEqual({ status: 500, code: 'VIDEO_DAMAGED' });
     const head = await get(`/v1/posts/${POST}-damaged/video`, { uid: STRANGER, headers: { range: 'bytes=0-99' } });
     expect(head.bytes.equals(plaintext.subarray(0, 100))).toBe(true);
+  });
+});
+
+describe('the @d2v/client Firebase transport against videoPlayback (the web console and the app play through it)', () => {
+  const clientFor = (uid: string | null) => {
+    mockSignedIn = uid ? { uid, getIdToken: async () => tokenFor(uid) } : null;
+    return createFirebaseClient({ app: initializeClientApp({ projectId: TEST_PROJECT, apiKey: 'test-api-key' }, `client-${uid}`), playbackUrl: base });
+  };
+
+  it('the owner: a signed link a player loads with ranges and no token, the poster, a download', async () => {
+    const owner = clientFor(OWNER);
+    const video = await owner.openMedia(RID, 'video');
+    expect(video.url.startsWith(`${base}/v1/requests/${RID}/video?as=${OWNER}&`)).toBe(true);
+    const seek = await fetch(video.url, { headers: { range: `bytes=${plaintext.length - 5000}-` } });
+    expect(seek.status).toBe(206);
+    expect(Buffer.from(await seek.arrayBuffer()).equals(plaintext.subarray(plaintext.length - 5000))).toBe(true);
+    const poster = await fetch((await owner.openMedia(RID, 'poster')).url);
+    expect(poster.headers.get('content-type')).toBe('image/jpeg');
+    const file = await owner.download(RID);
+    expect(Buffer.from(await file.arrayBuffer()).equals(plaintext)).toBe(true);
+  });
+
+  it('a post’s audience: a follower plays it, a stranger and a signed-out client are refused with the function’s code and sentence', async () => {
+    const link = await clientFor(FAN).openPostMedia(POST, 'video');
+    expect((await fetch(link.url, { headers: { range: 'bytes=0-99' } })).status).toBe(206);
+    await expect(clientFor(STRANGER).openPostMedia(POST, 'video')).rejects.toMatchObject({ code: 'NOT_FOUND', status: 404, message: expect.stringContaining(POST) });
+    await expect(clientFor(FAN).openPostMedia(`${POST}-private`, 'poster')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(clientFor(null).openPostMedia(POST, 'video')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
 

@@ -15,6 +15,8 @@ export default defineConfig({
     alias: {
       '@d2v/schema': here('../schema/src/index.ts'),
       '@d2v/client': here('../client/src/index.ts'),
+      // The script's schema and parser only (no Node imports): the editor validates as the server does.
+      '@d2v/prompt/script-schema': here('../prompt/src/script-schema.ts'),
     },
   },
   oxc: { jsx: { runtime: 'automatic' } },

@@ -12,7 +12,7 @@ import {
   type VideoRequestClientInput,
 } from '@d2v/schema';
 import { D2vError } from './errors';
-import type { ActionInput, ClientActionType, ScriptRequestInput } from './types';
+import type { ActionInput, ClientActionType, Script, ScriptRequestInput } from './types';
 
 /** The keys a client may write, per document (firestore.rules `hasOnly` lists). */
 export const CLIENT_WRITABLE = {
@@ -20,6 +20,7 @@ export const CLIENT_WRITABLE = {
   videoRequestUpdate: ['action'] as const,
   action: ['id', 'type', 'visibility', 'caption', 'requestedAt'] as const,
   newScriptRequest: ['draftId', 'duration', 'shots'] as const,
+  scriptRequestUpdate: ['script'] as const,
 };
 
 /** storage.rules: the owner's uploads, images only, at most 10 MB. */
@@ -82,6 +83,20 @@ export function scriptRequestWrite(input: ScriptRequestInput): Record<string, un
     write.shots = input.shots;
   }
   return write;
+}
+
+/**
+ * The owner's edit of a ready script: `{script}` and nothing else (firestore.rules `validScriptEdit`). The rules
+ * check its shape; its contents are parsed again by the pipeline before a video is made from it.
+ */
+export function scriptEditWrite(uid: string, script: Script): { script: Record<string, unknown> } {
+  if (!script || typeof script !== 'object' || script.version !== 1 || script.uid !== uid) {
+    throw invalid('INVALID_REQUEST', 'The script is not valid: it must be a version 1 script of the signed-in user.');
+  }
+  if (!Array.isArray(script.scenes) || script.scenes.length < 1 || script.scenes.length > 12) {
+    throw invalid('INVALID_REQUEST', 'The script is not valid: it has 1 to 12 scenes.');
+  }
+  return { script: JSON.parse(JSON.stringify(script)) as Record<string, unknown> };
 }
 
 /** Where a reference/character image goes: `users/{uid}/uploads/{name}`, checked like storage.rules does. */

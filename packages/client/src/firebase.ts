@@ -1,11 +1,14 @@
 /**
- * The Firebase transport: the same D2vClient on the Firebase JS SDK (v12) — Auth for the uid, Firestore for
- * requests (onSnapshot of the document and its transitions; `action` written exactly as firestore.rules allow),
- * Storage for reference-image uploads and owner posters, a callable function for playback of the encrypted videos.
+ * The Firebase transport: the same D2vClient on the Firebase JS SDK (v12) — Auth for the uid and its ID token,
+ * Firestore for requests (onSnapshot of the document and its transitions; `action` and script edits written
+ * exactly as firestore.rules allow) and for the feed and grid (the README's queries, firebase-listing.ts),
+ * Storage for reference-image uploads, and the `videoPlayback` HTTP function for every video and poster:
+ * `GET …/v1/…/video|poster/link` with `Authorization: Bearer <ID token>` → a signed URL a `<video>`/`<img>`
+ * loads by itself, with HTTP ranges.
  *
  * Kept thin on purpose: every payload comes from firebase-writes.ts (checked against the rules' field lists in
- * tests). It cannot run end to end here — the Firestore and Storage emulators need Java 21 — so its tests mock
- * the SDK at its boundary and say so.
+ * tests). Firestore cannot run end to end here — its emulator needs Java 21 — so its tests mock the SDK at its
+ * boundary and say so; the playback calls run over real HTTP against the playback surface videoPlayback serves.
  */
 import type { FirebaseApp } from 'firebase/app';
 import { getAuth } from 'firebase/auth';
@@ -20,25 +23,20 @@ import {
   orderBy,
   query,
   setDoc,
-  startAfter,
   updateDoc,
-  where,
-  type QueryConstraint,
 } from 'firebase/firestore';
-import { getFunctions, httpsCallable } from 'firebase/functions';
-import { getDownloadURL, getStorage, ref, uploadBytesResumable } from 'firebase/storage';
+import { getStorage, ref, uploadBytesResumable } from 'firebase/storage';
 import { docPaths, type Draft, type Transition, type VideoRequestClientInput } from '@d2v/schema';
 import { D2vError, fromFirebaseError } from './errors';
-import { actionWrite, newRequestWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';
+import { actionWrite, newRequestWrite, scriptEditWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';
+import { createFirestoreListing } from './firebase-listing';
+import { fetchOk, mediaFromLink, readJson } from './http';
+import { routes } from './routes';
 import type {
   ActionInput,
   D2vClient,
-  FeedPost,
   MediaFile,
   MediaSource,
-  Page,
-  PageOptions,
-  ProfileGridVideo,
   RequestDoc,
   RequestWatcher,
   ScriptRequest,
@@ -49,39 +47,30 @@ import type {
 export interface FirebaseClientOptions {
   /** An initialized app; signing in (getAuth(app)) is the app's business, this client reads the current user. */
   app: FirebaseApp;
-  /** Region of the playback function (default us-central1). */
+  /** Region of the functions (default us-central1), for the default `playbackUrl`. */
   functionsRegion?: string;
-  /** Name of the callable that answers `{requestId | postId, file}` with a short-lived URL (issue 8). */
-  playbackFunction?: string;
+  /**
+   * Base URL of the `videoPlayback` function (default `https://{region}-{projectId}.cloudfunctions.net/videoPlayback`;
+   * the emulator's is `http://127.0.0.1:5001/{projectId}/{region}/videoPlayback`).
+   */
+  playbackUrl?: string;
+  /** Defaults to the global fetch. */
+  fetch?: typeof fetch;
 }
 
-/** The callable's contract: owner playback by requestId, audience playback by postId. */
-export interface PlaybackCall {
-  requestId?: string;
-  postId?: string;
-  file: MediaFile;
-  download?: boolean;
-}
-export interface PlaybackAnswer {
-  url: string;
-  contentType?: string;
-  expiresAt?: string;
-}
+export const PLAYBACK_FUNCTION = 'videoPlayback';
 
 export interface FirebaseD2vClient extends D2vClient {
   /** Uploads a reference/character image to `users/{uid}/uploads/{name}`; `onProgress` gets 0–1. */
   uploadImage(data: Blob, name: string, onProgress?: (fraction: number) => void): Promise<UploadedImage>;
 }
 
-const DEFAULT_PAGE = 24;
-const FEED_CURSOR_FIELD = 'createdAt';
-
 export function createFirebaseClient(options: FirebaseClientOptions): FirebaseD2vClient {
   const auth = getAuth(options.app);
   const db = getFirestore(options.app);
   const storage = getStorage(options.app);
-  const functions = getFunctions(options.app, options.functionsRegion);
-  const playback = httpsCallable<PlaybackCall, PlaybackAnswer>(functions, options.playbackFunction ?? 'playback');
+  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const playbackBase = (options.playbackUrl ?? `https://${options.functionsRegion ?? 'us-central1'}-${options.app.options.projectId}.cloudfunctions.net/${PLAYBACK_FUNCTION}`).replace(/\/+$/, '');
 
   function me(): string {
     const uid = auth.currentUser?.uid;
@@ -98,20 +87,15 @@ export function createFirebaseClient(options: FirebaseClientOptions): FirebaseD2
   }
   const newId = () => doc(collection(db, '_')).id;
 
-  async function played(call: PlaybackCall): Promise<MediaSource> {
-    const answer = (await playback(call)).data;
-    return { url: answer.url, contentType: answer.contentType ?? (call.file === 'video' ? 'video/mp4' : 'image/jpeg'), revoke: () => undefined };
+  /** `videoPlayback` with the signed-in user's ID token: a signed link to one playback route. */
+  async function link(path: string, file: MediaFile, download = false): Promise<MediaSource> {
+    const user = auth.currentUser;
+    if (!user) throw new D2vError('UNAUTHENTICATED');
+    const token = await user.getIdToken();
+    const res = await fetchOk(fetchImpl, `${playbackBase}${path}/link${download ? '?download=1' : ''}`, { headers: { authorization: `Bearer ${token}` } });
+    return mediaFromLink(await readJson(res), file);
   }
-
-  function page<T>(snaps: { docs: { data(): unknown }[] }, size: number): Page<T> {
-    const items = snaps.docs.map((d) => d.data() as T);
-    const last = items[items.length - 1] as Record<string, unknown> | undefined;
-    return { items, nextCursor: items.length === size && last ? String(last[FEED_CURSOR_FIELD]) : null };
-  }
-  function pageConstraints(opts: PageOptions): QueryConstraint[] {
-    const size = opts.limit ?? DEFAULT_PAGE;
-    return [orderBy(FEED_CURSOR_FIELD, 'desc'), ...(opts.cursor ? [startAfter(opts.cursor)] : []), limit(size)];
-  }
+  const listing = createFirestoreListing(db, me);
 
   const client: FirebaseD2vClient = {
     transport: 'firebase',
@@ -172,37 +156,16 @@ export function createFirebaseClient(options: FirebaseClientOptions): FirebaseD2
       }),
     cancel: (requestId) => client.requestAction(requestId, { type: 'cancel' }),
 
-    openMedia: (requestId, file) =>
-      guarded(async () => {
-        if (file === 'poster') {
-          const request = await client.getRequest(requestId);
-          if (!request.outputs) throw new D2vError('NOT_READY', `The video is ${request.state}, not ready yet.`);
-          return { url: await getDownloadURL(ref(storage, request.outputs.posterPath)), contentType: 'image/jpeg', revoke: () => undefined };
-        }
-        return played({ requestId, file });
-      }),
+    openMedia: (requestId, file) => guarded(() => link(file === 'video' ? routes.video(requestId) : routes.poster(requestId), file)),
     download: (requestId) =>
       guarded(async () => {
-        const { url } = (await playback({ requestId, file: 'video', download: true })).data;
-        const res = await fetch(url);
-        if (!res.ok) throw new D2vError(res.status === 404 ? 'NOT_FOUND' : 'NETWORK');
-        return res.blob();
+        const { url } = await link(routes.video(requestId), 'video', true);
+        return (await fetchOk(fetchImpl, url)).blob();
       }),
-    openPostMedia: (postId, file) => guarded(() => played({ postId, file })),
+    openPostMedia: (postId, file) => guarded(() => link(file === 'video' ? routes.postVideo(postId) : routes.postPoster(postId), file)),
 
-    feed: (opts = {}) =>
-      guarded(async () => {
-        // The rules let anyone signed in read public posts; a query must say so to be allowed.
-        const snaps = await getDocs(query(collection(db, 'posts'), where('visibility', '==', 'public'), ...pageConstraints(opts)));
-        return page<FeedPost>(snaps, opts.limit ?? DEFAULT_PAGE);
-      }),
-    profileVideos: (uid, opts = {}) =>
-      guarded(async () => {
-        const mine = uid === me();
-        const filters = mine ? [] : [where('visibility', '==', 'public')];
-        const snaps = await getDocs(query(collection(db, docPaths.profileVideos(uid)), ...filters, ...pageConstraints(opts)));
-        return page<ProfileGridVideo>(snaps, opts.limit ?? DEFAULT_PAGE);
-      }),
+    feed: (opts = {}) => guarded(() => listing.feed(opts)),
+    profileVideos: (uid, opts = {}) => guarded(() => listing.profileVideos(uid, opts)),
 
     createScript: (input: ScriptRequestInput) =>
       guarded(async () => {
@@ -216,6 +179,12 @@ export function createFirebaseClient(options: FirebaseClientOptions): FirebaseD2
         const snap = await getDoc(doc(db, docPaths.scriptRequest(me(), requestId)));
         if (!snap.exists()) throw new D2vError('NOT_FOUND', `Script request ${requestId} does not exist.`);
         return snap.data() as ScriptRequest;
+      }),
+
+    updateScript: (requestId, script) =>
+      guarded(async () => {
+        await updateDoc(doc(db, docPaths.scriptRequest(me(), requestId)), scriptEditWrite(me(), script));
+        return client.getScript(requestId);
       }),
 
     stats: async () => {

@@ -1,21 +1,23 @@
 import type { Draft, Transition, VideoRequestClientInput } from '@d2v/schema';
-import { D2vError, messageFor } from './errors';
+import { D2vError } from './errors';
+import { fetchOk, mediaFromLink, readJson } from './http';
 import { LiveFollower } from './live';
 import { pageQuery, routes } from './routes';
 import type {
   ActionInput,
   CreatedRequest,
   D2vClient,
-  FeedPost,
+  FeedItem,
   MediaFile,
   MediaSource,
   Page,
   PageOptions,
-  ProfileGridVideo,
+  ProfileGridItem,
   RequestDoc,
   RequestWatcher,
   ScriptRequest,
   ScriptRequestInput,
+  Script,
   StatsSnapshot,
   Unsubscribe,
 } from './types';
@@ -31,69 +33,28 @@ export interface LocalClientOptions {
   fetch?: typeof fetch;
 }
 
-/** Status → code when an answer carries no `{error}` body (a proxy's page, a cut connection). */
-function codeForStatus(status: number): string {
-  if (status === 401) return 'UNAUTHENTICATED';
-  if (status === 403) return 'FORBIDDEN';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 409) return 'NOT_READY';
-  if (status === 410) return 'DELETED';
-  if (status === 413) return 'TOO_LARGE';
-  if (status >= 400 && status < 500) return 'BAD_REQUEST';
-  return 'INTERNAL';
-}
-
-/** The API's `{error: {code, message}}` as a D2vError, whatever the body turns out to be. */
-export async function errorFromResponse(res: Response): Promise<D2vError> {
-  const text = await res.text().catch(() => '');
-  try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-    const code = typeof body.error?.code === 'string' ? body.error.code : codeForStatus(res.status);
-    const message = typeof body.error?.message === 'string' && body.error.message ? body.error.message : messageFor(code);
-    return new D2vError(code, message, res.status);
-  } catch {
-    const code = codeForStatus(res.status);
-    return new D2vError(code, messageFor(code), res.status);
-  }
-}
-
 /** The local stack's HTTP API as a D2vClient. */
 export function createLocalClient(options: LocalClientOptions): D2vClient {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   const base = options.baseUrl.replace(/\/+$/, '');
   const auth = { authorization: `Bearer ${options.token}` };
 
-  async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    let res: Response;
-    try {
-      res = await fetchImpl(`${base}${path}`, {
-        method,
-        headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
-    } catch (e) {
-      if (signal?.aborted) throw e;
-      throw new D2vError('NETWORK');
-    }
-    if (!res.ok) throw await errorFromResponse(res);
-    return res;
+  function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    return fetchOk(fetchImpl, `${base}${path}`, {
+      method,
+      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
   }
 
   async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await send(method, path, body);
-    try {
-      return (await res.json()) as T;
-    } catch {
-      throw new D2vError('BAD_RESPONSE');
-    }
+    return readJson<T>(await send(method, path, body));
   }
 
-  async function media(path: string): Promise<MediaSource> {
-    const res = await send('GET', path);
-    const blob = await res.blob();
-    const url = URL.createObjectURL(blob);
-    return { url, contentType: blob.type || res.headers.get('content-type') || '', bytes: blob.size, revoke: () => URL.revokeObjectURL(url) };
+  /** A signed link to a playback route (the bearer header stays here; the media element gets only the link). */
+  async function media(path: string, file: MediaFile): Promise<MediaSource> {
+    return mediaFromLink(await json<{ url?: unknown; expiresAt?: unknown }>('GET', `${path}/link`), file);
   }
 
   const listTransitions = async (requestId: string) => (await json<{ transitions: Transition[] }>('GET', routes.transitions(requestId))).transitions;
@@ -131,16 +92,16 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
     },
     cancel: (requestId: string) => client.requestAction(requestId, { type: 'cancel' }),
 
-    openMedia: async (requestId: string, file: MediaFile) => media(file === 'video' ? routes.video(requestId) : routes.poster(requestId)),
+    openMedia: async (requestId: string, file: MediaFile) => media(file === 'video' ? routes.video(requestId) : routes.poster(requestId), file),
     download: async (requestId: string) => (await send('GET', routes.video(requestId, true))).blob(),
-    openPostMedia: async (postId: string, file: MediaFile) => media(file === 'video' ? routes.postVideo(postId) : routes.postPoster(postId)),
+    openPostMedia: async (postId: string, file: MediaFile) => media(file === 'video' ? routes.postVideo(postId) : routes.postPoster(postId), file),
 
-    async feed(page: PageOptions = {}): Promise<Page<FeedPost>> {
-      const body = await json<{ items: FeedPost[]; nextCursor?: string | null }>('GET', routes.feed(pageQuery(page)));
+    async feed(page: PageOptions = {}): Promise<Page<FeedItem>> {
+      const body = await json<{ items: FeedItem[]; nextCursor?: string | null }>('GET', routes.feed(pageQuery(page)));
       return { items: body.items, nextCursor: body.nextCursor ?? null };
     },
-    async profileVideos(uid: string, page: PageOptions = {}): Promise<Page<ProfileGridVideo>> {
-      const body = await json<{ items: ProfileGridVideo[]; nextCursor?: string | null }>('GET', routes.profileVideos(uid, pageQuery(page)));
+    async profileVideos(uid: string, page: PageOptions = {}): Promise<Page<ProfileGridItem>> {
+      const body = await json<{ items: ProfileGridItem[]; nextCursor?: string | null }>('GET', routes.profileVideos(uid, pageQuery(page)));
       return { items: body.items, nextCursor: body.nextCursor ?? null };
     },
 
@@ -149,6 +110,7 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
       return { requestId };
     },
     getScript: async (requestId: string) => json<ScriptRequest>('GET', routes.script(requestId)),
+    updateScript: async (requestId: string, script: Script) => json<ScriptRequest>('PUT', routes.script(requestId), { script }),
 
     stats: async (options = {}) => json<StatsSnapshot>('GET', routes.stats(options.since)),
   };

@@ -2,7 +2,8 @@ import { IdSchema } from '@d2v/schema';
 import { D2vError } from './errors';
 
 /**
- * The local stack's client API, one place (packages/local/src/server.ts). Every id is checked against the id
+ * The local stack's client API, one place (packages/local/src/server.ts); the playback routes are also the
+ * `videoPlayback` function's, under its base URL (packages/core/src/playback/http.ts). Every id is checked against the id
  * rule before it goes into a path: an id that cannot exist is refused here (INVALID_REQUEST), never sent as
  * another route or as a path the server cannot read.
  */
@@ -18,13 +19,14 @@ export const routes = {
   transitions: (id: string) => `/v1/requests/${seg(id)}/transitions`,
   live: (id: string) => `/v1/requests/${seg(id)}/live`,
   actions: (id: string) => `/v1/requests/${seg(id)}/actions`,
-  /** Owner playback, decrypted; `?download=1` adds Content-Disposition: attachment. */
+  /** Owner playback, decrypted; `?download=1` adds Content-Disposition: attachment; `+ '/link'` a signed link. */
   video: (id: string, download = false) => `/v1/requests/${seg(id)}/video${download ? '?download=1' : ''}`,
   poster: (id: string) => `/v1/requests/${seg(id)}/poster`,
   scripts: () => '/v1/scripts',
+  /** GET the script request; PUT `{script}` to save an edit. */
   script: (id: string) => `/v1/scripts/${seg(id)}`,
   stats: (since?: string) => (since ? `/v1/stats?since=${encodeURIComponent(since)}` : '/v1/stats'),
-  // Round 2 (issue 8): audience playback, the feed and profile grids.
+  // Audience playback (a post's audience; `+ '/link'` for a signed link), the feed and profile grids.
   postVideo: (postId: string) => `/v1/posts/${seg(postId)}/video`,
   postPoster: (postId: string) => `/v1/posts/${seg(postId)}/poster`,
   feed: (query: string) => `/v1/feed${query}`,

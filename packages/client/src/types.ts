@@ -6,10 +6,12 @@ import type {
   ActionType,
   Draft,
   ErrorInfo,
+  FeedItem,
   ImageRef,
   Post,
   ProfileVideo,
   StatsReport,
+  ProfileGridItem,
   StylePreset,
   Transition,
   VideoRequest,
@@ -40,7 +42,8 @@ export type ActionResult = NonNullable<VideoRequest['lastActionResult']>;
 export type RequestDoc = VideoRequest;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Create Script (the shapes the core writes to users/{uid}/scriptRequests/{id}; see packages/core/src/script)
+// Create Script (the shapes the core writes to users/{uid}/scriptRequests/{id}; their schema is @d2v/prompt's
+// ScriptSchema, which the server parses every script with — an edited one too)
 
 export type ScriptDurationInput = '5s' | '9s' | number;
 
@@ -58,7 +61,7 @@ export interface ScriptScene {
   shot: 'single' | 'establishing' | 'medium' | 'close_up' | 'detail' | 'closing';
   /** What the shot shows: the prompt of its clip. */
   description: string;
-  /** A camera move id (packages/core/src/prompt/camera.ts). */
+  /** A camera move id (`CAMERA_MOVE_IDS`, packages/prompt/src/camera.ts). */
   camera: string;
   from?: string;
 }
@@ -103,23 +106,21 @@ export interface PageOptions {
   cursor?: string | null;
 }
 
-/** A feed post as a viewer sees it: no storage paths or keys, which only the server uses. */
-export type FeedPost = Omit<Post, 'videoPath' | 'posterPath' | 'encryption'> & Partial<Pick<Post, 'videoPath' | 'posterPath'>>;
-export type ProfileGridVideo = Omit<ProfileVideo, 'videoPath' | 'posterPath'> & Partial<Pick<ProfileVideo, 'videoPath' | 'posterPath'>>;
+/** Feed posts and grid entries as a viewer gets them (no storage paths or keys), with their playback routes. */
+export type { FeedItem, MediaLinks, ProfileGridItem } from '@d2v/schema';
 
 export type MediaFile = 'video' | 'poster';
 
 /**
- * Something a `<video>`/`<img>` can load. The local API wants a bearer header that media elements cannot send,
- * so its transport fetches the bytes and hands out an object URL (`revoke()` frees it); Firebase hands out a
- * signed/download URL (`revoke()` does nothing).
+ * Something a `<video>`/`<img>` can load: a signed playback link (`…/video/link` → `{url, expiresAt}`) that
+ * opens one file for one viewer for an hour, with no `Authorization` header — the element fetches ranges itself
+ * as it plays and seeks. Ask again once it has expired.
  */
 export interface MediaSource {
   url: string;
   contentType: string;
-  /** Size in bytes when known. */
-  bytes?: number;
-  revoke(): void;
+  /** When the link stops working (ISO time). */
+  expiresAt: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -159,8 +160,8 @@ export interface UploadedImage {
 }
 
 /**
- * The client SDK. Methods marked "round 2" call endpoints other parts of the backend are adding (issue 8, 9);
- * against a backend without them they reject with NOT_FOUND (the local API's "No such route.").
+ * The client SDK. `cancel` asks for an action the pipeline is adding (issue 9); until then it is refused
+ * (INVALID_ACTION locally, FORBIDDEN by Firestore's rules).
  */
 export interface D2vClient {
   readonly transport: TransportName;
@@ -187,21 +188,26 @@ export interface D2vClient {
    */
   cancel(requestId: string): Promise<{ actionId: string }>;
 
-  /** The owner's decrypted video or its poster. */
+  /** The owner's video or poster (decrypted on the way out), from `ready` on, as a signed link. */
   openMedia(requestId: string, file: MediaFile): Promise<MediaSource>;
   /** The video as a file to save (`Content-Disposition: attachment`). */
   download(requestId: string): Promise<Blob>;
-  /** A post's video/poster for anyone in its audience (round 2: issue 8, GET /v1/posts/{postId}/video|poster). */
+  /** A post's video or poster for anyone in its audience, as a signed link (NOT_FOUND for everyone else). */
   openPostMedia(postId: string, file: MediaFile): Promise<MediaSource>;
 
-  /** Public feed, newest first (round 2: issue 8, GET /v1/feed). */
-  feed(options?: PageOptions): Promise<Page<FeedPost>>;
-  /** A person's profile grid as the signed-in user may see it (round 2: issue 8, GET /v1/users/{uid}/profile-videos). */
-  profileVideos(uid: string, options?: PageOptions): Promise<Page<ProfileGridVideo>>;
+  /** The posts the signed-in user may see (public, their own, followers-only of those they follow), newest first. */
+  feed(options?: PageOptions): Promise<Page<FeedItem>>;
+  /** A person's profile grid as the signed-in user may see it (all of it for its owner), newest first. */
+  profileVideos(uid: string, options?: PageOptions): Promise<Page<ProfileGridItem>>;
 
   /** "Create Script": the server answers on the document (state ready with `script`, or failed). */
   createScript(input: ScriptRequestInput): Promise<CreatedRequest>;
   getScript(requestId: string): Promise<ScriptRequest>;
+  /**
+   * Saves the owner's edit of a ready script (scenes, durations, prompts, camera); the server checks it with the
+   * script's parser (INVALID_REQUEST naming the problem) and answers the script request as stored.
+   */
+  updateScript(requestId: string, script: Script): Promise<ScriptRequest>;
 
   /** Success/failure rates, transitions, errors, credits (operators). */
   stats(options?: StatsOptions): Promise<StatsSnapshot>;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ACTION_TYPES, LUMA_ASPECT_RATIOS, LUMA_DURATIONS, LUMA_RESOLUTIONS, LUMA_VIDEO_MODELS, VISIBILITIES, VideoOptionsSchema } from '@d2v/schema';
-import { CLIENT_WRITABLE, D2vError, UPLOAD_LIMITS, actionWrite, newRequestWrite, scriptRequestWrite, uploadTarget } from '../src';
+import { CLIENT_WRITABLE, D2vError, UPLOAD_LIMITS, actionWrite, newRequestWrite, scriptEditWrite, scriptRequestWrite, uploadTarget, type Script } from '../src';
 
 /**
  * The Firebase transport's writes against firestore.rules / storage.rules, read from the files themselves.
@@ -66,6 +66,18 @@ describe('firestore.rules field lists = what the transport writes', () => {
     expect(hasOnlyAfter('match /scriptRequests/{requestId}')).toEqual([...CLIENT_WRITABLE.newScriptRequest]);
     expect(scriptRequestWrite({ draftId: 'd1', duration: 9, shots: 3 })).toEqual({ draftId: 'd1', duration: 9, shots: 3 });
     expect(scriptRequestWrite({ draftId: 'd1', duration: '5s' })).toEqual({ draftId: 'd1', duration: '5s' });
+  });
+
+  it('a script edit: `script` only, the owner’s own, on a ready request (validScriptEdit)', () => {
+    const rule = firestoreRules.slice(firestoreRules.indexOf('function validScriptEdit'));
+    expect(rule).toContain(`affectedKeys().hasOnly(${JSON.stringify([...CLIENT_WRITABLE.scriptRequestUpdate]).replace(/"/g, "'")})`);
+    expect(rule).toContain("resource.data.state == 'ready'");
+    expect(rule).toContain('s.uid == uid');
+    expect(firestoreRules).toContain('allow update: if isUser(uid) && validScriptEdit(uid);');
+    const script = { version: 1, uid: 'demo-user', draftId: 'd1', totalMs: 1000, moods: [], images: { referenceImages: [], characterImages: [] }, scenes: [{ n: 1, durationMs: 1000, shot: 'single', description: 'x', camera: 'static' }] } as Script;
+    expect(Object.keys(scriptEditWrite('demo-user', script))).toEqual([...CLIENT_WRITABLE.scriptRequestUpdate]);
+    expect(() => scriptEditWrite('other-user', script)).toThrow(D2vError);
+    expect(() => scriptEditWrite('demo-user', { ...script, scenes: [] })).toThrow(/1 to 12 scenes/);
   });
 
   it('refuses what the rules would refuse, with a catalog code and a sentence instead of "permission denied"', () => {

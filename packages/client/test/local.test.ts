@@ -100,13 +100,20 @@ describe('create → follow live → act', () => {
     expect(doc.lastActionResult).toEqual({ id: actionId, type: 'post', ok: true });
     expect(seen[0]!.state).toBe('ready');
 
+    // Media are signed links a <video> loads by itself: no bearer header, HTTP ranges.
     const video = await client.openMedia(requestId, 'video');
-    expect(video).toMatchObject({ contentType: 'video/mp4', bytes: doc.outputs!.encryption.plaintextBytes });
-    expect(video.url).toMatch(/^blob:/);
-    video.revoke();
+    expect(video.contentType).toBe('video/mp4');
+    expect(video.url).toMatch(new RegExp(`^${stack.url}/v1/requests/${requestId}/video\\?as=demo-user&expires=\\d+&sig=[0-9a-f]{64}$`));
+    expect(Date.parse(video.expiresAt)).toBeGreaterThan(Date.now());
+    const head = await fetch(video.url, { headers: { range: 'bytes=0-99' } });
+    expect(head.status).toBe(206);
+    expect(head.headers.get('content-range')).toBe(`bytes 0-99/${doc.outputs!.encryption.plaintextBytes}`);
+    expect(Buffer.from(await head.arrayBuffer()).subarray(4, 8).toString()).toBe('ftyp');
     const poster = await client.openMedia(requestId, 'poster');
     expect(poster.contentType).toBe('image/jpeg');
-    poster.revoke();
+    const jpeg = await fetch(poster.url);
+    expect(jpeg.headers.get('content-type')).toBe('image/jpeg');
+    expect([...new Uint8Array(await jpeg.arrayBuffer()).subarray(0, 2)]).toEqual([0xff, 0xd8]);
     const file = await client.download(requestId);
     expect(file.size).toBe(doc.outputs!.encryption.plaintextBytes);
     expect(Buffer.from(await file.slice(4, 8).arrayBuffer()).toString()).toBe('ftyp');
@@ -124,6 +131,26 @@ describe('create → follow live → act', () => {
     expect(script.script!.scenes.reduce((sum, s) => sum + s.durationMs, 0)).toBe(9000);
   });
 
+  it('saves an edited script (updateScript) and refuses one the server’s parser refuses', async () => {
+    const { requestId } = await client.createScript({ draftId: 'demo-sunrise', duration: 9, shots: 2 });
+    let doc = await client.getScript(requestId);
+    for (let i = 0; i < 50 && doc.state !== 'ready'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      doc = await client.getScript(requestId);
+    }
+    const script = doc.script!;
+    const [first, second] = script.scenes;
+    const edited = { ...script, totalMs: 2000 + second!.durationMs, scenes: [{ ...first!, durationMs: 2000, description: 'Boats rocking at dawn.' }, second!] };
+    const saved = await client.updateScript(requestId, edited);
+    expect(saved.script!.scenes[0]).toMatchObject({ n: 1, durationMs: 2000, description: 'Boats rocking at dawn.' });
+    expect((await client.getScript(requestId)).script).toEqual(saved.script);
+    const bad = await rejection(client.updateScript(requestId, { ...edited, totalMs: 9000 }));
+    expect(bad.code).toBe('INVALID_REQUEST');
+    expect(bad.message).toMatch(/add up exactly/);
+    const other = createLocalClient({ baseUrl: stack.url, token: 'other-token', uid: 'other-user' });
+    expect((await rejection(other.updateScript(requestId, edited))).code).toBe('NOT_FOUND');
+  });
+
   it('stats: the report the ops page charts (today, and since a span)', async () => {
     const stats = await client.stats();
     expect(stats.total.requests.created).toBeGreaterThanOrEqual(1);
@@ -133,6 +160,54 @@ describe('create → follow live → act', () => {
     const week = await client.stats({ since: '7d' });
     expect(week.days.length).toBeGreaterThanOrEqual(1);
     expect((await rejection(client.stats({ since: 'last tuesday' }))).code).toBe('INVALID_REQUEST');
+  });
+});
+
+describe('feed, profile grids and audience playback', () => {
+  const other = () => createLocalClient({ baseUrl: stack.url, token: 'other-token', uid: 'other-user' });
+  const third = () => createLocalClient({ baseUrl: stack.url, token: 'third-token', uid: 'third-user' });
+
+  it('a followers-only post: typed items with playback links for the owner and a follower, nothing for anyone else', async () => {
+    const { requestId } = await client.createRequest({ draftId: 'demo-sunrise', options: { ...FAST, autoPost: true, visibility: 'followers', caption: 'for my followers' } });
+    const doc = await stack.waitForState('demo-user', requestId, ['posted', 'failed']);
+    expect(doc.state).toBe('posted');
+    const postId = doc.postId!;
+
+    const mine = await client.feed({ limit: 50 });
+    const item = mine.items.find((i) => i.postId === postId)!;
+    expect(item).toEqual({
+      postId, uid: 'demo-user', requestId, caption: 'for my followers', visibility: 'followers', durationMs: doc.outputs!.durationMs,
+      width: doc.outputs!.width, height: doc.outputs!.height, aiGenerated: true, source: 'luma', createdAt: expect.any(String),
+      links: { video: `/v1/posts/${postId}/video`, poster: `/v1/posts/${postId}/poster` },
+    });
+    expect((await other().feed({ limit: 50 })).items.map((i) => i.postId)).toContain(postId);
+    expect((await third().feed({ limit: 50 })).items.map((i) => i.postId)).not.toContain(postId);
+
+    const grid = (viewer: D2vClient) => viewer.profileVideos('demo-user', { limit: 50 }).then((p) => p.items.filter((i) => i.postId === postId));
+    expect(await grid(client)).toEqual([expect.objectContaining({ visibility: 'followers', aiGenerated: true, links: item.links })]);
+    expect(await grid(other())).toHaveLength(1);
+    expect(await grid(third())).toHaveLength(0);
+
+    // The follower plays it through a signed link in their own name; a stranger is told it does not exist.
+    const link = await other().openPostMedia(postId, 'video');
+    expect(link.url).toContain(`/v1/posts/${postId}/video?as=other-user&`);
+    const tail = await fetch(link.url, { headers: { range: 'bytes=-1000' } });
+    expect(tail.status).toBe(206);
+    expect(Number(tail.headers.get('content-length'))).toBe(1000);
+    expect((await rejection(third().openPostMedia(postId, 'video'))).code).toBe('NOT_FOUND');
+    expect((await rejection(third().openPostMedia(postId, 'poster'))).code).toBe('NOT_FOUND');
+  }, 60_000);
+
+  it('pages newest first with a cursor, never repeating an item; a forged cursor is INVALID_CURSOR', async () => {
+    const all = (await client.feed({ limit: 50 })).items;
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect(all.map((i) => i.createdAt)).toEqual([...all.map((i) => i.createdAt)].sort().reverse());
+    const first = await client.feed({ limit: 1 });
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await client.feed({ limit: 50, cursor: first.nextCursor });
+    expect([...first.items, ...second.items].map((i) => i.postId)).toEqual(all.map((i) => i.postId));
+    expect(second.nextCursor).toBeNull();
+    expect((await rejection(client.feed({ cursor: 'not-a-cursor' }))).code).toBe('INVALID_CURSOR');
   });
 });
 

@@ -8,7 +8,8 @@ import {
   type VideoRequestClientInput,
 } from '@d2v/schema';
 import { AlreadyExistsError, type DocData, type DocumentStore } from '@d2v/core';
-import { ScriptRequestClientFieldsSchema } from '@d2v/prompt';
+import * as z from 'zod';
+import { ScriptRequestClientFieldsSchema, checkScript, describeIssues } from '@d2v/prompt';
 
 /** A refusal with a code and a sentence, answered as `{error:{code,message}}` with `status`. */
 export class ApiError extends Error {
@@ -69,6 +70,32 @@ export class ClientApi {
     return snap.data;
   }
 
+  /**
+   * The owner's edit of a ready script (`PUT /v1/scripts/{id}` with `{script}`), what the app writes on Firebase:
+   * an update of `script` alone, which firestore.rules allow on the owner's ready script request. Checked with
+   * the script's own parser (the one a video from the script is planned with); it keeps its owner and draft.
+   */
+  async updateScript(uid: string, requestId: string, input: unknown): Promise<DocData> {
+    const body = ScriptUpdateSchema.safeParse(input);
+    if (!body.success) throw new ApiError(400, 'INVALID_REQUEST', 'The body is not valid: send {"script": {...}} and nothing else.');
+    const checked = checkScript(body.data.script);
+    if (!checked.ok) throw new ApiError(400, 'INVALID_REQUEST', `The script is not valid: ${describeIssues(checked.issues)}`);
+    const script = checked.script;
+    const path = docPaths.scriptRequest(uid, requestId);
+    return this.store.runTransaction(async (tx) => {
+      const snap = await tx.get(path);
+      if (!snap) throw new ApiError(404, 'NOT_FOUND', `Script request ${requestId} does not exist.`);
+      const state = typeof snap.data.state === 'string' ? snap.data.state : 'pending';
+      if (state !== 'ready') throw new ApiError(409, 'NOT_READY', `Script request ${requestId} is ${state}: only a ready script can be edited.`);
+      if (script.uid !== uid || script.draftId !== snap.data.draftId) {
+        throw new ApiError(400, 'INVALID_REQUEST', `The script is not valid: a script keeps its owner and its draft (uid ${uid}, draftId ${String(snap.data.draftId)}).`);
+      }
+      const update = { script: stripUndefined(script) as unknown as DocData };
+      tx.update(path, update);
+      return { ...snap.data, ...update };
+    });
+  }
+
   async requestAction(uid: string, requestId: string, input: unknown): Promise<{ actionId: string }> {
     const body = { id: randomUUID(), ...(typeof input === 'object' && input ? input : {}) };
     const parsed = ActionRequestSchema.safeParse(body);
@@ -116,6 +143,9 @@ export class ClientApi {
     return (await this.store.query({ collection: docPaths.drafts(uid) })).map((s) => s.data);
   }
 }
+
+/** The one field an edit may carry (firestore.rules: `affectedKeys().hasOnly(['script'])`). */
+const ScriptUpdateSchema = z.object({ script: z.unknown() }).strict();
 
 function stripUndefined<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { isTerminal } from '@d2v/schema';
+import { IdSchema, isTerminal } from '@d2v/schema';
 import type { BlobStore, Logger, PipelineHandlers, PlaybackHttp } from '@d2v/core';
 import { ApiError, type ClientApi } from './client-api';
 import { playbackRoutes } from './routes/playback';
@@ -74,6 +74,11 @@ export function createApp(deps: ServerDeps): express.Express {
     (req as AuthedRequest)[UID] = uid;
     next();
   });
+  // Every `:id` in a path is checked before any route reads it: an id that cannot exist is the caller's mistake.
+  v1.param('id', (_req, _res, next, value: string) => {
+    if (IdSchema.safeParse(value).success) return next();
+    next(new ApiError(400, 'INVALID_ID', 'The id in the URL is not valid: ids are 1–128 letters, digits, "_" or "-".'));
+  });
   v1.get('/drafts', wrap(async (req, res) => void res.json({ drafts: await deps.api.listDrafts(uidOf(req)) })));
   v1.get('/requests', wrap(async (req, res) => void res.json({ requests: await deps.api.listRequests(uidOf(req)) })));
   v1.post('/requests', wrap(async (req, res) => {
@@ -113,6 +118,8 @@ export function createApp(deps: ServerDeps): express.Express {
     res.status(201).json({ requestId, links: { self: `/v1/scripts/${requestId}` } });
   }));
   v1.get('/scripts/:id', wrap(async (req, res) => void res.json(await deps.api.getScriptRequest(uidOf(req), String(req.params.id)))));
+  // The owner's edit of a ready script: body {script}, answered with the whole script request.
+  v1.put('/scripts/:id', wrap(async (req, res) => void res.json(await deps.api.updateScript(uidOf(req), String(req.params.id), req.body))));
   v1.get('/stats', wrap(async (req, res) => {
     const since = req.query.since;
     if (since !== undefined && typeof since !== 'string') throw new ApiError(400, 'INVALID_REQUEST', '"since" must be given once.');

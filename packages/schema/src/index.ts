@@ -7,3 +7,4 @@ export * from './errors';
 export * from './media';
 export * from './pipeline-error';
 export * from './stats';
+export * from './listing';

@@ -1,4 +1,4 @@
-import { ChartColumn, FileText, ListVideo } from 'lucide-react';
+import { ChartColumn, FileText, ListVideo, Rss, UserRound } from 'lucide-react';
 import { DEMO_USERS, SessionProvider, useSession } from './session';
 import { href, useRoute, type Route } from './router';
 import { DraftsList } from './screens/DraftsList';
@@ -7,12 +7,27 @@ import { Generation } from './screens/Generation';
 import { MyVideos } from './screens/MyVideos';
 import { ScriptEditor } from './screens/ScriptEditor';
 import { Ops } from './screens/Ops';
+import { Feed } from './screens/Feed';
+import { PostView } from './screens/PostView';
+import { Profile } from './screens/Profile';
 
-const NAV = [
-  { route: { name: 'drafts' }, label: 'Drafts', icon: FileText, match: ['drafts', 'draft', 'script'] },
-  { route: { name: 'videos' }, label: 'My videos', icon: ListVideo, match: ['videos', 'video'] },
-  { route: { name: 'ops' }, label: 'Ops', icon: ChartColumn, match: ['ops'] },
-] as const satisfies readonly { route: Route; label: string; icon: unknown; match: readonly Route['name'][] }[];
+interface NavItem {
+  route: Route;
+  label: string;
+  icon: typeof Rss;
+  current(route: Route): boolean;
+}
+
+/** The header's links; "Profile" is the signed-in person's own grid. */
+function navFor(uid: string): NavItem[] {
+  return [
+    { route: { name: 'feed' }, label: 'Feed', icon: Rss, current: (r) => r.name === 'feed' || r.name === 'post' || (r.name === 'profile' && r.uid !== uid) },
+    { route: { name: 'drafts' }, label: 'Drafts', icon: FileText, current: (r) => r.name === 'drafts' || r.name === 'draft' || r.name === 'script' },
+    { route: { name: 'videos' }, label: 'My videos', icon: ListVideo, current: (r) => r.name === 'videos' || r.name === 'video' },
+    { route: { name: 'profile', uid }, label: 'Profile', icon: UserRound, current: (r) => r.name === 'profile' && r.uid === uid },
+    { route: { name: 'ops' }, label: 'Ops', icon: ChartColumn, current: (r) => r.name === 'ops' },
+  ];
+}
 
 function Header({ route }: { route: Route }) {
   const { user, switchUser } = useSession();
@@ -23,8 +38,8 @@ function Header({ route }: { route: Route }) {
       </a>
       <nav aria-label="Main">
         <ul>
-          {NAV.map((item) => {
-            const current = (item.match as readonly string[]).includes(route.name);
+          {navFor(user.uid).map((item) => {
+            const current = item.current(route);
             return (
               <li key={item.label}>
                 <a href={href(item.route)} aria-current={current ? 'page' : undefined}>
@@ -54,6 +69,12 @@ function Screen({ route }: { route: Route }) {
   const { user } = useSession();
   // A new user sees their own data from scratch: keyed by uid, every screen remounts on a switch.
   switch (route.name) {
+    case 'feed':
+      return <Feed key={`${user.uid}/${route.size}`} pageSize={route.size} />;
+    case 'post':
+      return <PostView key={`${user.uid}/${route.postId}`} postId={route.postId} />;
+    case 'profile':
+      return <Profile key={`${user.uid}/${route.uid}/${route.size}`} uid={route.uid} pageSize={route.size} />;
     case 'drafts':
       return <DraftsList key={user.uid} />;
     case 'draft':

@@ -12,6 +12,11 @@ export const DEMO_USERS: DemoUser[] = users.users.map(({ uid, displayName, token
 
 const STORAGE_KEY = 'd2v.uid';
 
+/** A person's name as the console shows it (the uid when they are not a demo user). */
+export function displayNameOf(uid: string): string {
+  return DEMO_USERS.find((u) => u.uid === uid)?.displayName ?? uid;
+}
+
 interface Session {
   user: DemoUser;
   client: D2vClient;

@@ -13,9 +13,10 @@
  *     P2 … where visibility in ['public','followers']               order by createdAt desc   (a follower)
  *     P3 … where visibility == 'public'                             order by createdAt desc   (anyone else)
  *
- * Items leave out storage paths and encryption fields: a client plays through the links, never the objects.
+ * Items leave out storage paths and encryption fields: a client plays through the links, never the objects. Their
+ * shapes and builders live in @d2v/schema (listing.ts), shared with the client SDK.
  */
-import { docPaths, type Post, type ProfileVideo } from '@d2v/schema';
+import { docPaths, feedItemOf, gridItemOf, type FeedItem, type Post, type ProfileGridItem, type ProfileVideo } from '@d2v/schema';
 import type { DocSnapshot, DocumentStore, Query } from '../ports';
 import { isFollower } from './access';
 import { pageOf, type Page, type PageCursor } from './paging';
@@ -24,73 +25,7 @@ import { pageOf, type Page, type PageCursor } from './paging';
 export const MAX_FOLLOWED = 300;
 const IN_LIMIT = 30;
 
-export interface MediaLinks {
-  video: string;
-  poster: string;
-}
-
-export interface FeedItem {
-  postId: string;
-  uid: string;
-  requestId: string;
-  caption: string;
-  visibility: Post['visibility'];
-  durationMs: number;
-  width: number;
-  height: number;
-  aiGenerated: true;
-  source: Post['source'];
-  createdAt: string;
-  links: MediaLinks;
-}
-
-export interface ProfileGridItem {
-  id: string;
-  uid: string;
-  requestId: string;
-  postId: string | null;
-  durationMs: number;
-  visibility: ProfileVideo['visibility'];
-  /** The grid's "AI" badge. */
-  aiGenerated: true;
-  createdAt: string;
-  /** Through the post when there is one (its audience), else the owner's request routes; null if neither applies. */
-  links: MediaLinks | null;
-}
-
-export const postLinks = (postId: string): MediaLinks => ({ video: `/v1/posts/${postId}/video`, poster: `/v1/posts/${postId}/poster` });
-export const requestLinks = (requestId: string): MediaLinks => ({ video: `/v1/requests/${requestId}/video`, poster: `/v1/requests/${requestId}/poster` });
-
-function feedItem(post: Post): FeedItem {
-  return {
-    postId: post.postId,
-    uid: post.uid,
-    requestId: post.requestId,
-    caption: post.caption,
-    visibility: post.visibility,
-    durationMs: post.durationMs,
-    width: post.width,
-    height: post.height,
-    aiGenerated: post.aiGenerated,
-    source: post.source,
-    createdAt: post.createdAt,
-    links: postLinks(post.postId),
-  };
-}
-
-function gridItem(entry: ProfileVideo, callerIsOwner: boolean): ProfileGridItem {
-  return {
-    id: entry.id,
-    uid: entry.uid,
-    requestId: entry.requestId,
-    postId: entry.postId,
-    durationMs: entry.durationMs,
-    visibility: entry.visibility,
-    aiGenerated: entry.aiGenerated,
-    createdAt: entry.createdAt,
-    links: entry.postId ? postLinks(entry.postId) : callerIsOwner ? requestLinks(entry.requestId) : null,
-  };
-}
+export { postLinks, requestLinks, type FeedItem, type MediaLinks, type ProfileGridItem } from '@d2v/schema';
 
 /** The owners `uid` follows (F3): `users/{owner}/followers/{uid}` documents carry `followerUid` for this query. */
 export async function followedOwners(store: DocumentStore, uid: string): Promise<string[]> {
@@ -141,11 +76,11 @@ export function createListing(store: DocumentStore): Listing {
   return {
     async feed(uid, page) {
       const result = await pageOf<Post>(store, await feedQueries(store, uid), (s: DocSnapshot<Post>) => s.id, page);
-      return { items: result.items.map((s) => feedItem(s.data)), nextCursor: result.nextCursor };
+      return { items: result.items.map((s) => feedItemOf(s.data)), nextCursor: result.nextCursor };
     },
     async profileVideos(uid, ownerUid, page) {
       const result = await pageOf<ProfileVideo>(store, [await profileQuery(store, uid, ownerUid)], (s) => s.id, page);
-      return { items: result.items.map((s) => gridItem(s.data, uid === ownerUid)), nextCursor: result.nextCursor };
+      return { items: result.items.map((s) => gridItemOf(s.data, uid === ownerUid)), nextCursor: result.nextCursor };
     },
   };
 }

@@ -2,5 +2,7 @@
 export {
   buildScript, durationToMs, defaultShotCount, shotRange, splitDuration, shotTypes, type BuildScriptOptions,
 } from './build';
-export { planFromScript, parseScript, SHOT_FRAMING, type ScriptPlan, type ShotPlan } from './plan';
+export { planFromScript, SHOT_FRAMING, type ScriptPlan, type ShotPlan } from './plan';
+export { checkScript, parseScript, type ScriptCheck, type ScriptIssue } from './parse';
 export * from './types';
+export { describeIssues } from './issues';

@@ -19,8 +19,8 @@ import { LUMA_PROMPT_MAX, LUMA_PROMPT_MIN } from '../limits';
 import { keyframeModel, type PlanContext } from '../plan';
 import { sanitizeDraftText } from '../sanitize';
 import { truncateAtWord } from '../text';
-import { describeIssues } from './issues';
-import { ScriptSchema, type Script, type ShotType } from './types';
+import { parseScript } from './parse';
+import type { Script, ShotType } from './types';
 
 export const SHOT_FRAMING: Record<ShotType, string> = {
   single: '',
@@ -49,12 +49,6 @@ export interface ScriptPlan {
   /** How the clips become one video: cut each, then concatenate in order (one post, one video). */
   assembly: { method: 'trim-and-concat'; order: number[]; totalMs: number; clipSeconds: number };
   warnings: string[];
-}
-
-export function parseScript(input: unknown): Script {
-  const parsed = ScriptSchema.safeParse(input);
-  if (!parsed.success) throw new PipelineError('INVALID_REQUEST', `The script is not valid: ${describeIssues(parsed.error.issues)}`);
-  return parsed.data;
 }
 
 export async function planFromScript(input: Script | unknown, options: VideoOptions, ctx: PlanContext): Promise<ScriptPlan> {

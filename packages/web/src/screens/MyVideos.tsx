@@ -11,11 +11,11 @@ import { ProgressBar } from '../ui/ProgressBar';
 
 function Tile({ doc }: { doc: RequestDoc }) {
   const finished = (doc.state === 'ready' || doc.state === 'posted') && Boolean(doc.outputs);
-  const poster = useMedia(doc.requestId, 'poster', finished);
+  const poster = useMedia({ requestId: doc.requestId }, 'poster', finished);
   const title = doc.draftSnapshot?.title?.trim() || doc.draftId;
   return (
     <li className="tile">
-      <a href={href({ name: 'video', requestId: doc.requestId })} aria-label={`${title}: ${stateLabel(doc)}`}>
+      <a className="tile-link" href={href({ name: 'video', requestId: doc.requestId })} aria-label={`${title}: ${stateLabel(doc)}`}>
         <div className="tile-media">
           {poster.url ? <img src={poster.url} alt="" /> : <Film className="icon tile-placeholder" aria-hidden="true" />}
           <AiBadge />
@@ -31,9 +31,8 @@ function Tile({ doc }: { doc: RequestDoc }) {
 }
 
 /**
- * The signed-in person's videos as a profile-style grid with the AI marker, from their own requests (what the
- * local API lists today). Other people's profile grids and the feed need GET /v1/users/{uid}/profile-videos and
- * GET /v1/feed (issue 8): the SDK has `profileVideos()` and `feed()` for them.
+ * The signed-in person's videos as a grid with the AI marker, from their own requests — including those still
+ * being made or failed (the profile grid, Profile.tsx, shows only saved and posted ones, as others see them).
  */
 export function MyVideos() {
   const { client, user } = useSession();

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Pause, Play, Volume2, VolumeX } from 'lucide-react';
-import { useMedia } from '../hooks/useMedia';
+import { useMedia, type MediaRef } from '../hooks/useMedia';
 import { Button } from '../ui/Button';
 
 function clock(s: number): string {
@@ -10,13 +10,18 @@ function clock(s: number): string {
 }
 
 /**
- * The preview: a real <video> on the owner playback route (GET /v1/requests/:id/video, decrypted on the way
- * out) with its poster, and controls of our own — play/pause, a seek slider, mute — that a keyboard reaches.
+ * A real <video> on a signed playback link — the owner's (GET /v1/requests/:id/video/link) or a post audience's
+ * (GET /v1/posts/:postId/video/link) — which the element loads with HTTP ranges as it plays and seeks (decrypted
+ * on the way out, only the segments asked for), with its poster and controls of our own — play/pause, a seek
+ * slider, mute — that a keyboard reaches. A link that expired while the page stayed open is asked for again.
  */
-export function VideoPlayer({ requestId, width, height }: { requestId: string; width?: number; height?: number }) {
-  const video = useMedia(requestId, 'video', true);
-  const poster = useMedia(requestId, 'poster', true);
+export function VideoPlayer({ requestId, postId, width, height }: { requestId?: string; postId?: string; width?: number; height?: number }) {
+  const media: MediaRef | undefined = postId ? { postId } : requestId ? { requestId } : undefined;
+  const video = useMedia(media, 'video');
+  const poster = useMedia(media, 'poster');
   const ref = useRef<HTMLVideoElement>(null);
+  const resumeAt = useRef(0);
+  const [failed, setFailed] = useState(false);
   const [playing, setPlaying] = useState(false);
   const [muted, setMuted] = useState(false);
   const [time, setTime] = useState(0);
@@ -46,11 +51,30 @@ export function VideoPlayer({ requestId, width, height }: { requestId: string; w
   return (
     <figure className="player" aria-label="Video preview">
       <div className="player-frame" style={width && height ? { aspectRatio: `${width} / ${height}` } : undefined}>
-        {video.url ? (
-          <video ref={ref} src={video.url} poster={poster.url} preload="auto" playsInline onClick={toggle} data-testid="preview-video" />
+        {video.url && !failed ? (
+          <video
+            ref={ref}
+            src={video.url}
+            poster={poster.url}
+            preload="metadata"
+            playsInline
+            onClick={toggle}
+            data-testid="preview-video"
+            onLoadedMetadata={(e) => {
+              if (resumeAt.current > 0) e.currentTarget.currentTime = resumeAt.current;
+              resumeAt.current = 0;
+            }}
+            onError={(e) => {
+              // Only an expired link is worth a new one; any other failure would fail again.
+              const expired = video.expiresAt !== undefined && Date.parse(video.expiresAt) - Date.now() < 30_000;
+              if (!expired) return setFailed(true);
+              resumeAt.current = e.currentTarget.currentTime;
+              video.refresh();
+            }}
+          />
         ) : (
-          <p className="player-placeholder" aria-live="polite">
-            {video.error ?? 'Loading the video…'}
+          <p className="player-placeholder" role={video.error || failed ? 'alert' : undefined} aria-live="polite">
+            {failed ? 'The video could not be played.' : video.error ?? 'Loading the video…'}
           </p>
         )}
       </div>
