@@ -6,7 +6,8 @@ import { onRequestCreated } from './steps/create';
 import { onScriptRequestCreated } from './steps/script-request';
 import { onDownloadTask } from './steps/download';
 import { onLumaWebhook, onPollTask } from './steps/generation';
-import { onObjectFinalized } from './steps/process';
+import { onObjectFinalized, onProcessTask } from './steps/process';
+import { handBackLeases } from './lease';
 import { onSubmitTask } from './steps/submit';
 import { sweep } from './steps/sweep';
 import { onTransitionApplied } from './transition';
@@ -23,8 +24,10 @@ export function createHandlers(ports: Ports): PipelineHandlers {
     onSubmitTask: (p) => onSubmitTask(ports, p),
     onPollTask: (p) => onPollTask(ports, p),
     onDownloadTask: (p) => onDownloadTask(ports, p),
+    onProcessTask: (p) => onProcessTask(ports, p),
     onLumaWebhook: (i) => onLumaWebhook(ports, i),
     onObjectFinalized: (e) => onObjectFinalized(ports, e),
-    sweep: () => sweep(ports),
+    sweep: (opts) => sweep(ports, opts),
+    handBackLeases: (opts) => handBackLeases(ports, opts),
   };
 }

@@ -1,4 +1,4 @@
-import { docPaths, type Lease, type VideoRequest, type VideoState } from '@d2v/schema';
+import { docPaths, type VideoRequest, type VideoState } from '@d2v/schema';
 import type { DocData, Ports, Transaction } from './ports';
 
 export interface RequestRef {
@@ -25,26 +25,25 @@ export function isoNow(ports: Pick<Ports, 'clock'>): string {
   return new Date(ports.clock.now()).toISOString();
 }
 
-export function leaseIsLive(lease: Lease | null | undefined, now: number): boolean {
-  return Boolean(lease && lease.until > now);
-}
-
 /**
  * A compare-and-set update that is not a state change (progress, Luma tracking, leases): applied only while
  * the request is still in one of `states` (and, with `leaseOwner`, only while that worker holds the lease).
- * Returns the new document, or null when the guard refused.
+ * Returns the new document, or null when the guard refused. A patch that returns null changes nothing (no write)
+ * and the document is returned as it is.
  */
 export async function updateRequestIf(
   ports: Ports,
   ref: RequestRef,
   guard: { states: readonly VideoState[]; leaseOwner?: string },
-  patch: (doc: VideoRequest) => DocData,
+  patch: (doc: VideoRequest) => DocData | null,
 ): Promise<VideoRequest | null> {
   return ports.store.runTransaction(async (tx) => {
     const doc = await readRequestInTx(tx, ref);
     if (!doc || !guard.states.includes(doc.state)) return null;
     if (guard.leaseOwner !== undefined && doc.lease?.owner !== guard.leaseOwner) return null;
-    const next = { ...doc, ...patch(doc), updatedAt: isoNow(ports) } as VideoRequest;
+    const changes = patch(doc);
+    if (changes === null) return doc;
+    const next = { ...doc, ...changes, updatedAt: isoNow(ports) } as VideoRequest;
     tx.set(requestPath(ref), next as unknown as DocData);
     return next;
   });

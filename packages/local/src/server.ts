@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { BlobStore, MediaPort, PipelineHandlers } from '@d2v/core';
 import { ApiError, type ClientApi } from './client-api';
+import { checkBlobPath, INVALID_ID, isUndecodableParam, UNDECODABLE_PARAM_MESSAGE, validateIdParams } from './http-ids';
 
 export interface ServerDeps {
   api: ClientApi;
@@ -31,6 +32,8 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use(express.json({ limit: '1mb', strict: false }));
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  // Every id in a URL is checked before a handler sees it (http-ids.ts): 400 INVALID_ID, never a store path.
+  validateIdParams(app);
 
   // Luma's callback: token in the URL, body only names the generation.
   app.post('/luma/webhook/:uid/:requestId', wrap(async (req, res) => {
@@ -44,7 +47,7 @@ export function createApp(deps: ServerDeps): express.Express {
   }));
 
   app.get('/blobs/*path', wrap(async (req, res) => {
-    const path = ([] as string[]).concat(req.params.path as unknown as string[]).join('/');
+    const path = checkBlobPath(req.params.path);
     if (!deps.verifyBlobUrl(path, String(req.query.expires ?? ''), String(req.query.sig ?? ''))) {
       throw new ApiError(403, 'FORBIDDEN', 'This link is invalid or has expired.');
     }
@@ -56,6 +59,7 @@ export function createApp(deps: ServerDeps): express.Express {
   }));
 
   const v1 = express.Router();
+  validateIdParams(v1);
   v1.use((req, _res, next) => {
     const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     const uid = token ? deps.authenticate(token) : null;
@@ -135,6 +139,7 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return void res.end();
     if (err instanceof ApiError) return void res.status(err.status).json({ error: { code: err.code, message: err.message } });
+    if (isUndecodableParam(err)) return void res.status(400).json({ error: { code: INVALID_ID, message: UNDECODABLE_PARAM_MESSAGE } });
     // body-parser's errors carry a status and a type; they are the client's fault, so answer them as such.
     const { status, type } = err as { status?: number; type?: string };
     if (type === 'entity.parse.failed') return void res.status(400).json({ error: { code: 'BAD_JSON', message: 'The body is not valid JSON.' } });

@@ -7,6 +7,7 @@ import {
   buildCoreConfig,
   createHandlers,
   createLogger,
+  Incarnation,
   silentLogger,
   type CoreConfigInput,
   type Logger,
@@ -29,6 +30,8 @@ import {
 } from './adapters';
 import { ClientApi } from './client-api';
 import { loadLocalConfig, localKekEnv, type LocalConfig } from './config';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
+import { withFaults, type FaultSpec, type FaultyPorts } from './fault-injection';
 import { seedFromEmulatorData } from './seed';
 import { createApp, listenEmpty } from './server';
 
@@ -45,6 +48,23 @@ export interface LocalStackOptions {
   seedDir?: string | false;
   /** Default: pino JSON lines into `<dataDir>/d2v.log`. */
   logger?: Logger | 'silent';
+  /** Fault injection between the core and the stores (tests): a share of calls fails like Firestore/Storage/Tasks. */
+  faults?: FaultSpec;
+}
+
+/**
+ * Deliveries of a trigger event before it is dead-lettered. Firebase retries an event function for up to 7 days;
+ * this is the local stand-in, generous enough that store faults do not strand a request's creation.
+ */
+const EVENT_MAX_ATTEMPTS = 20;
+
+export interface StopOptions {
+  /**
+   * How long running steps may take to finish before they are handed back (default: wait for all). Handed back:
+   * their step leases are cleared and their task/outbox rows are pending again, so the next start resumes them
+   * at once; what the steps still finish afterwards is refused by their leases.
+   */
+  graceMs?: number;
 }
 
 /**
@@ -62,6 +82,10 @@ export class LocalStack {
     readonly events: SqliteEventSink,
     readonly tokens: Map<string, string>,
     readonly simulator: LumaSimulator | undefined,
+    /** This process as lease owner: leases and queue rows of every other incarnation are dead. */
+    readonly incarnation: Incarnation,
+    /** What the start found left in flight by an earlier incarnation and resumed at once. */
+    readonly resumed: { tasks: number; events: number; rekicked: number },
     private readonly parts: {
       db: LocalDatabase;
       blobs: FileBlobStore;
@@ -69,12 +93,26 @@ export class LocalStack {
       dispatcher: OutboxDispatcher;
       tasks: SqliteTaskQueue;
       sweepTimer: NodeJS.Timeout;
+      lock: DataDirLock;
+      faults: FaultyPorts | undefined;
     },
   ) {}
 
   static async start(opts: LocalStackOptions = {}): Promise<LocalStack> {
     const env = opts.env ?? process.env;
     const config = loadLocalConfig(env, opts.config);
+    // One process per data dir: what makes "every other incarnation is dead" true (data-dir-lock.ts).
+    const incarnation = new Incarnation({ othersAreDead: true });
+    const lock = lockDataDir(config.dataDir, incarnation.incarnation);
+    try {
+      return await LocalStack.startLocked(opts, env, config, incarnation, lock);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private static async startLocked(opts: LocalStackOptions, env: NodeJS.ProcessEnv, config: LocalConfig, incarnation: Incarnation, lock: DataDirLock): Promise<LocalStack> {
     for (const dir of [config.blobDir, config.tmpDir]) mkdirSync(dir, { recursive: true });
     const log = opts.logger === 'silent' ? silentLogger : opts.logger ?? createLogger({
       level: config.logLevel,
@@ -91,8 +129,12 @@ export class LocalStack {
     let baseUrl = '';
     const store = new SqliteDocumentStore({ db, clock, log });
     const blobs = new FileBlobStore({ db, rootDir: config.blobDir, publicBaseUrl: () => baseUrl, signingSecret: config.blobSigningSecret, clock });
-    const tasks = new SqliteTaskQueue({ db, clock, log, duplicateDelivery: config.duplicateDelivery });
-    const dispatcher = new OutboxDispatcher({ db, clock, log, duplicateDelivery: config.duplicateDelivery, concurrency: 2 });
+    const tasks = new SqliteTaskQueue({ db, clock, log, duplicateDelivery: config.duplicateDelivery, incarnation: incarnation.incarnation });
+    const dispatcher = new OutboxDispatcher({
+      db, clock, log, duplicateDelivery: config.duplicateDelivery, concurrency: 2, maxAttempts: EVENT_MAX_ATTEMPTS, incarnation: incarnation.incarnation,
+    });
+    // Whatever an earlier (killed) incarnation had in flight is due now, not when its lease would have run out.
+    const resumed = { tasks: tasks.reclaimAbandoned(), events: dispatcher.reclaimAbandoned(), rekicked: 0 };
     const events = new SqliteEventSink({ db, clock });
     const media = createMedia({ config: mediaConfigFromEnv(env), keyring: keyringFromEnv(localKekEnv(env, config.dataDir)) });
 
@@ -117,7 +159,20 @@ export class LocalStack {
         await applyAnalyticsEvent(store, event, new Date(clock.now()).toISOString());
       },
     };
-    const ports: Ports = { store, blobs, tasks, events: analytics, luma, media, clock, log, config: core, tmpDir: config.tmpDir };
+    const faults = opts.faults ? withFaults({ store, blobs, tasks }, opts.faults) : undefined;
+    const ports: Ports = {
+      store: faults?.store ?? store,
+      blobs: faults?.blobs ?? blobs,
+      tasks: faults?.tasks ?? tasks,
+      events: analytics,
+      luma,
+      media,
+      clock,
+      log,
+      config: core,
+      tmpDir: config.tmpDir,
+      liveness: incarnation,
+    };
     const handlers = createHandlers(ports);
 
     // Trigger wiring: the same events Firebase delivers, named like the deployed functions.
@@ -138,6 +193,8 @@ export class LocalStack {
     tasks.register('submit', (p) => handlers.onSubmitTask(p), { ...config.submitQueue, ...retry });
     tasks.register('poll', (p) => handlers.onPollTask(p), { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50, ...retry });
     tasks.register('download', (p) => handlers.onDownloadTask(p), { maxConcurrentDispatches: 2, maxDispatchesPerSecond: 10, ...retry });
+    // ffmpeg wants the machine: one re-driven processing at a time (the Storage trigger's runs share the outbox's 2).
+    tasks.register('process', (p) => handlers.onProcessTask(p), { maxConcurrentDispatches: 1, maxDispatchesPerSecond: 10, ...retry });
 
     const tokens = new Map<string, string>();
     const api = new ClientApi(store);
@@ -157,10 +214,30 @@ export class LocalStack {
 
     dispatcher.start();
     tasks.start();
+    // Nothing of an earlier incarnation is alive: every working request without a live lease is put back in
+    // motion now (a step that died between a transition and its enqueue has no row to reclaim).
+    try {
+      resumed.rekicked = (await handlers.sweep({ resume: true })).rekicked;
+    } catch (e) {
+      log.error({ err: String(e) }, 'resume sweep at start failed (the periodic sweep retries)');
+    }
+    if (resumed.tasks || resumed.events || resumed.rekicked) log.info({ ...resumed, incarnation: incarnation.incarnation }, 'resumed the work of an earlier incarnation');
     const sweepTimer = setInterval(() => void handlers.sweep().catch((e) => log.error({ err: String(e) }, 'sweep failed')), config.sweepIntervalMs);
     sweepTimer.unref();
 
-    return new LocalStack(config, url, ports, handlers, api, events, tokens, simulator, { db, blobs, server, dispatcher, tasks, sweepTimer });
+    return new LocalStack(config, url, ports, handlers, api, events, tokens, simulator, incarnation, resumed, {
+      db, blobs, server, dispatcher, tasks, sweepTimer, lock, faults,
+    });
+  }
+
+  /** Faults injected so far (when started with `faults`). */
+  injectedFaults(): ReturnType<FaultyPorts['injected']> | undefined {
+    return this.parts.faults?.injected();
+  }
+
+  /** The durable task queue (for tests and tools: its rows, their attempts). */
+  get taskQueue(): SqliteTaskQueue {
+    return this.parts.tasks;
   }
 
   /** The file on disk that holds a stored object (for people and tools; the pipeline uses the BlobStore port). */
@@ -188,14 +265,33 @@ export class LocalStack {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming work, lets running steps finish (for `graceMs` at most), hands back what is still running, then
+   * closes everything and releases the data dir. Returns what was handed back.
+   */
+  async stop(opts: StopOptions = {}): Promise<{ leases: number; tasks: number; events: number }> {
     clearInterval(this.parts.sweepTimer);
-    await new Promise<void>((r) => this.parts.server.close(() => r()));
+    const closed = new Promise<void>((r) => this.parts.server.close(() => r()));
     this.parts.server.closeAllConnections?.();
-    await this.parts.tasks.stop();
-    await this.parts.dispatcher.stop();
-    await this.simulator?.close();
-    this.parts.db.close();
+    const handedBack = { leases: 0, tasks: 0, events: 0 };
+    try {
+      const [tasksIdle, eventsIdle] = await Promise.all([
+        this.parts.tasks.stop({ graceMs: opts.graceMs }),
+        this.parts.dispatcher.stop({ graceMs: opts.graceMs }),
+      ]);
+      if (!tasksIdle || !eventsIdle) {
+        handedBack.leases = await this.handlers.handBackLeases().catch(() => 0);
+        handedBack.tasks = this.parts.tasks.handBack();
+        handedBack.events = this.parts.dispatcher.handBack();
+        this.ports.log.info({ ...handedBack, incarnation: this.incarnation.incarnation }, 'graceful stop: running work handed back');
+      }
+      await closed;
+      await this.simulator?.close();
+    } finally {
+      this.parts.db.close();
+      this.parts.lock.release();
+    }
+    return handedBack;
   }
 }
 

@@ -5,7 +5,8 @@
  *   pending → validating → (keyframe_queued → keyframe_dreaming →) queued → submitting → dreaming
  *           → downloading → processing → ready → posted
  *   validating → dreaming (a script request: its shots are generated as child requests; downloading joins them)
- *   any working state → failed (error.retryable says whether "retry" may bring it back)
+ *   any working state → failed (error.retryable says whether "retry" may bring it back; after Luma completed the
+ *   video, failed → downloading fetches it again instead of creating another)
  *   anything but deleted → deleted
  */
 export const VIDEO_STATES = [
@@ -53,7 +54,8 @@ export const STATE_MACHINE: Readonly<Record<VideoState, StateSpec>> = {
   processing: { label: 'Compressing and encrypting', progress: 0.75, next: ['ready', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   ready: { label: 'Saved (not posted)', progress: 1, next: ['posted', 'deleted'], terminal: true, hasDeadline: false },
   posted: { label: 'Posted', progress: 1, next: ['deleted'], terminal: true, hasDeadline: false },
-  failed: { label: 'Failed', progress: 1, next: ['keyframe_queued', 'queued', 'deleted'], terminal: true, hasDeadline: false },
+  // failed → downloading: the retry of a failure after Luma completed the video fetches it again, never bills again.
+  failed: { label: 'Failed', progress: 1, next: ['keyframe_queued', 'queued', 'downloading', 'deleted'], terminal: true, hasDeadline: false },
   deleted: { label: 'Deleted', progress: 1, next: [], terminal: true, hasDeadline: false },
 };
 

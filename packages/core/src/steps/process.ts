@@ -1,16 +1,26 @@
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { blobPaths, parseRawVideoPath, PIPELINE_METADATA_KEY, type VideoOutputs } from '@d2v/schema';
+import { blobPaths, parseRawVideoPath, PIPELINE_METADATA_KEY, type ErrorCode, type VideoOutputs, type VideoRequest, type VideoState } from '@d2v/schema';
 import { errorInfo, isMediaValidationError } from '../errors';
 import type { ObjectFinalizedEvent } from '../handlers';
-import { newOwnerId } from '../ids';
+import {
+  acquireLease,
+  heldLease,
+  leaseIsLive,
+  LeaseLostError,
+  newLease,
+  newLeaseOwner,
+  renewLease,
+  withLease,
+  type LeaseClaim,
+} from '../lease';
 import { logs } from '../logs';
-import { RetryLaterError, type Ports } from '../ports';
-import { leaseIsLive, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
+import { RetryLaterError, type HeldLease, type Ports, type TaskPayload } from '../ports';
+import { readRequest, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
+import { ensureNextStep, followUpWhenLeaseEnds } from './next-step';
 import { postVideo } from './posting';
-import type { ErrorCode } from '@d2v/schema';
 
 /** Progress writes while ffmpeg runs are throttled to one per this many ms (each is a document write). */
 const PROGRESS_WRITE_INTERVAL_MS = 1000;
@@ -33,19 +43,46 @@ export async function onObjectFinalized(ports: Ports, event: ObjectFinalizedEven
     ports.log.debug({ path: event.path }, logs.objectIgnored);
     return;
   }
-  const ref = parseRawVideoPath(event.path)!;
-  const log = ports.log.child({ ...ref });
-  const owner = newOwnerId();
-  if (!(await claimProcessing(ports, ref, owner))) return;
+  await processRawVideo(ports, parseRawVideoPath(event.path)!, event.path, event.size);
+}
 
+/**
+ * Task "process": the same processing, re-driven from the stored raw.mp4 when the Storage trigger's run was lost
+ * (its worker died and its retries ran out, the sweeper found the request stuck, a download found raw.mp4 there).
+ */
+export async function onProcessTask(ports: Ports, payload: TaskPayload): Promise<void> {
+  const ref = { uid: payload.uid, requestId: payload.requestId };
+  const doc = await readRequest(ports, ref);
+  if (!doc || (doc.state !== 'downloading' && doc.state !== 'processing')) return;
+  const path = blobPaths.rawVideo(ref.uid, ref.requestId);
+  const raw = await ports.blobs.stat(path);
+  if (!raw) return rawVideoMissing(ports, ref, doc);
+  ports.log.child({ ...ref }).info({ state: doc.state }, logs.processRedriven);
+  await processRawVideo(ports, ref, path, raw.size);
+}
+
+async function processRawVideo(ports: Ports, ref: RequestRef, rawPath: string, size: number): Promise<void> {
+  const claim = await claimProcessing(ports, ref);
+  if (claim.kind === 'done') return;
+  if (claim.kind === 'busy') {
+    ports.log.child({ ...ref }).info({ step: 'process', leaseUntil: claim.lease.until }, logs.leaseBusy);
+    await followUpWhenLeaseEnds(ports, 'process', ref, claim.lease);
+    return;
+  }
+  await withLease(ports, claim.held, () => processHoldingLease(ports, ref, rawPath, size, claim.held));
+}
+
+async function processHoldingLease(ports: Ports, ref: RequestRef, rawPath: string, size: number, held: HeldLease): Promise<void> {
+  const log = ports.log.child({ ...ref });
+  const owner = held.owner;
   const work = await mkdtemp(join(ports.tmpDir, `d2v-${ref.requestId}-`));
   const uploaded: string[] = [];
   try {
-    log.info({ bytes: event.size }, logs.processingStarted);
+    log.info({ bytes: size }, logs.processingStarted);
     const rawFile = join(work, 'raw.mp4');
     const compressedFile = join(work, 'video.mp4');
     const posterFile = join(work, 'poster.jpg');
-    await ports.blobs.downloadToFile(event.path, rawFile);
+    await ports.blobs.downloadToFile(rawPath, rawFile);
     const rawProbe = await ports.media.validate(rawFile);
 
     let lastWrite = 0;
@@ -60,6 +97,9 @@ export async function onObjectFinalized(ports: Ports, event: ObjectFinalizedEven
     });
     await ports.media.poster(compressedFile, posterFile);
 
+    // Only the lease holder may write the outputs (two encryptions under different data keys must never mix):
+    // a fresh full lease now outlasts the uploads, or another worker has it and this one stops.
+    if (!(await renewLease(ports, held))) throw new LeaseLostError(held);
     const posterPath = blobPaths.poster(ref.uid, ref.requestId);
     await ports.blobs.uploadFile(posterPath, posterFile, { contentType: 'image/jpeg', custom: { ...GENERATED, requestId: ref.requestId } });
     uploaded.push(posterPath);
@@ -101,51 +141,75 @@ export async function onObjectFinalized(ports: Ports, event: ObjectFinalizedEven
       patch: () => ({ outputs, progress: PROCESSING_PROGRESS.end }),
     });
     if (!moved.applied) {
-      // Deleted (or taken over) while we worked: what we uploaded belongs to nobody.
-      await removeQuietly(ports, uploaded);
+      // Deleted or failed while we worked: what we uploaded belongs to nobody. (Taken over: the files are the new
+      // holder's now, at the same paths — leave them.)
+      if (!moved.doc || !OUTPUTS_IN_USE.includes(moved.doc.state)) await removeQuietly(ports, uploaded);
       return;
     }
     uploaded.length = 0;
     log.info({ bytes: outputs.bytes, rawBytes: outputs.rawBytes }, logs.processingDone);
     // Plaintext must not outlive processing (videos at rest are encrypted).
-    await removeQuietly(ports, [event.path]);
+    await removeQuietly(ports, [rawPath]);
     if (moved.doc.options.autoPost) await postVideo(ports, ref, { by: 'system', reason: 'auto-post requested with the draft' });
   } catch (e) {
+    if (e instanceof LeaseLostError) {
+      log.warn({ err: String(e) }, logs.processingFailed);
+      return;
+    }
     await removeQuietly(ports, uploaded);
-    await handleProcessingError(ports, ref, owner, e);
+    await handleProcessingError(ports, ref, owner, rawPath, e);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
 
-async function claimProcessing(ports: Ports, ref: RequestRef, owner: string): Promise<boolean> {
-  const lease = () => ({ step: 'process', owner, until: ports.clock.now() + ports.config.stepLeaseMs });
-  const current = await readRequest(ports, ref);
-  if (!current) return false;
-  if (current.state === 'downloading') {
-    const moved = await transition(ports, ref, {
-      from: ['downloading'], to: 'processing', by: 'system', reason: 'raw video stored', lease: lease(),
-      patch: (d) => ({ processAttempts: (d.processAttempts ?? 0) + 1 }),
-    });
-    if (moved.applied) return true;
-  }
-  const again = await readRequest(ports, ref);
-  if (!again || again.state !== 'processing') return false;
-  if (leaseIsLive(again.lease, ports.clock.now())) throw new RetryLaterError('another worker is processing this video');
-  if ((again.processAttempts ?? 0) >= ports.config.maxProcessAttempts) {
+/** States in which a request's output files are someone's: never removed by a worker that lost its lease. */
+const OUTPUTS_IN_USE: readonly VideoState[] = ['processing', 'ready', 'posted'];
+
+/**
+ * Takes the processing lease: `downloading → processing` carries it (the first run); a run on a request already
+ * `processing` (a retry, a crash, a re-drive) takes it unless another worker's live lease is there. Every claim
+ * counts an attempt, except the takeover of a lease whose holder the runtime knows was killed: that attempt was
+ * cut short by the kill, not by the video.
+ */
+async function claimProcessing(ports: Ports, ref: RequestRef): Promise<LeaseClaim> {
+  const owner = newLeaseOwner(ports);
+  const moved = await transition(ports, ref, {
+    from: ['downloading'], to: 'processing', by: 'system', reason: 'raw video stored', lease: newLease(ports, 'process', owner),
+    patch: (d) => ({ processAttempts: (d.processAttempts ?? 0) + 1 }),
+  });
+  if (moved.applied) return { kind: 'held', doc: moved.doc, held: heldLease(ref, owner, 'process', ['processing']) };
+  if (moved.doc?.state !== 'processing') return { kind: 'done', doc: moved.doc };
+  const claim = await acquireLease(ports, ref, {
+    step: 'process',
+    states: ['processing'],
+    patch: (d, takeover) => ({ processAttempts: (d.processAttempts ?? 0) + (takeover.fromDead ? 0 : 1) }),
+  });
+  if (claim.kind === 'held' && (claim.doc.processAttempts ?? 0) > ports.config.maxProcessAttempts) {
     await transition(ports, ref, {
-      from: ['processing'], to: 'failed', by: 'system', reason: 'processing attempts exhausted',
-      error: errorInfo('MEDIA_PROCESSING_FAILED', undefined, `gave up after ${again.processAttempts} attempts`),
+      from: ['processing'], to: 'failed', by: 'system', reason: 'processing attempts exhausted', leaseOwner: claim.held.owner, lease: null,
+      error: errorInfo('MEDIA_PROCESSING_FAILED', undefined, `gave up after ${ports.config.maxProcessAttempts} attempts`),
     });
-    return false;
+    return { kind: 'done', doc: null };
   }
-  const taken = await updateRequestIf(ports, ref, { states: ['processing'] }, (d) =>
-    leaseIsLive(d.lease, ports.clock.now()) ? {} : { lease: lease(), processAttempts: (d.processAttempts ?? 0) + 1 },
-  );
-  return taken?.lease?.owner === owner;
+  return claim;
 }
 
-async function handleProcessingError(ports: Ports, ref: RequestRef, owner: string, e: unknown): Promise<void> {
+/** A re-drive found no raw.mp4: before processing, fetch it; while processing (it was removed), fail retryably. */
+async function rawVideoMissing(ports: Ports, ref: RequestRef, doc: VideoRequest): Promise<void> {
+  ports.log.child({ ...ref }).warn({ state: doc.state }, logs.rawVideoMissing);
+  if (doc.state === 'downloading') {
+    await ensureNextStep(ports, doc, { rekick: 'raw-missing' });
+    return;
+  }
+  if (leaseIsLive(ports, doc.lease)) return;
+  await transition(ports, ref, {
+    from: ['processing'], to: 'failed', by: 'system', reason: 'raw video missing', lease: null,
+    error: errorInfo('MEDIA_PROCESSING_FAILED', 'The downloaded video was missing; trying again fetches it from Luma again.'),
+  });
+}
+
+async function handleProcessingError(ports: Ports, ref: RequestRef, owner: string, rawPath: string, e: unknown): Promise<void> {
   const log = ports.log.child({ ...ref });
   log.warn({ err: String(e), code: (e as { code?: string }).code }, logs.processingFailed);
   if (isMediaValidationError(e)) {
@@ -153,9 +217,11 @@ async function handleProcessingError(ports: Ports, ref: RequestRef, owner: strin
       from: ['processing'], to: 'failed', by: 'system', reason: 'raw video refused by validation', leaseOwner: owner, lease: null,
       error: errorInfo(e.code as ErrorCode, e.message),
     });
+    // No retry can fix the file; plaintext does not stay at rest for nothing.
+    await removeQuietly(ports, [rawPath]);
     return;
   }
-  await updateRequestIf(ports, ref, { states: ['processing'], leaseOwner: owner }, () => ({ lease: null }));
+  // withLease gives the lease back as this throws; the trigger (or task) is delivered again.
   throw e instanceof RetryLaterError ? e : new RetryLaterError(`processing failed: ${String(e)}`);
 }
 

@@ -3,12 +3,13 @@ import { estimateCostCents, isLumaError } from '@d2v/luma';
 import type { VideoRequest } from '@d2v/schema';
 import { publishEvent } from '../analytics';
 import { errorInfo, errorInfoFromLuma } from '../errors';
-import { callbackMarker, callbackUrl, newOwnerId } from '../ids';
+import { callbackMarker, callbackUrl } from '../ids';
+import { acquireLease, heldLease, newLease, newLeaseOwner, withLease, type LeaseClaim } from '../lease';
 import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
-import { leaseIsLive, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
+import { updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
-import { ensureNextStep } from './next-step';
+import { ensureNextStep, followUpWhenLeaseEnds } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
 
 const LOOKUP_PAGES = 3;
@@ -16,7 +17,7 @@ const LOOKUP_PAGE_SIZE = 100;
 
 /**
  * The one billed, non-idempotent call: Luma's create. Guarded three ways:
- * 1. a lease, so two deliveries of the task never create concurrently;
+ * 1. a lease, renewed while the step runs, so two deliveries of the task never create concurrently;
  * 2. an intent timestamp written before the call, so a later attempt knows a create may have happened;
  * 3. lookup-before-create: an attempt that finds an intent first searches Luma for a generation whose
  *    callback URL names this request, and adopts it instead of creating again.
@@ -24,18 +25,22 @@ const LOOKUP_PAGE_SIZE = 100;
 export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<void> {
   const ref = { uid: payload.uid, requestId: payload.requestId };
   const stage = stageOf(payload.stage);
+  const log = ports.log.child({ ...ref, stage });
+
+  const claim = await claimSubmit(ports, ref, stage);
+  if (claim.kind === 'done') return;
+  if (claim.kind === 'busy') {
+    log.info({ leaseUntil: claim.lease.until }, logs.submitBusy);
+    await followUpWhenLeaseEnds(ports, 'submit', { ...ref, stage }, claim.lease);
+    return;
+  }
+  await withLease(ports, claim.held, () => submitHoldingLease(ports, ref, stage, claim.doc, claim.held.owner));
+}
+
+async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, claimed: VideoRequest, owner: string): Promise<void> {
   const spec = STAGES[stage];
   const log = ports.log.child({ ...ref, stage });
-  const owner = newOwnerId();
-
-  const claimed = await claimSubmit(ports, ref, stage, owner);
-  if (claimed === 'done') return;
-  if (typeof claimed === 'number') {
-    log.info({ retryInMs: claimed }, logs.submitBusy);
-    throw new RetryLaterError('another worker is submitting this request', claimed);
-  }
   let doc = claimed;
-
   if (doc.luma.submitAttempts >= ports.config.maxSubmitAttempts) {
     await failSubmit(ports, ref, stage, owner, errorInfo('LUMA_UNAVAILABLE', undefined, `gave up after ${doc.luma.submitAttempts} attempts`));
     return;
@@ -48,7 +53,10 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   }
 
   if (!generation) {
+    // The intent and a full-length lease in one write: the create (its HTTP timeout is shorter than the lease)
+    // finishes before any other worker could take over and look for it.
     const recorded = await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, (d) => ({
+      lease: { ...d.lease!, until: ports.clock.now() + ports.config.stepLeaseMs },
       luma: {
         ...d.luma,
         submitAttempts: d.luma.submitAttempts + 1,
@@ -77,18 +85,19 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
     log.info({ generationId: generation.id, lumaState: generation.state }, logs.submitCreated);
   }
 
+  const created = generation;
   const moved = await transition(ports, ref, {
     from: [spec.submitting],
     to: spec.waiting,
     by: 'luma',
-    reason: `Luma ${spec.generationType} generation ${generation.id} accepted`,
+    reason: `Luma ${spec.generationType} generation ${created.id} accepted`,
     leaseOwner: owner,
     lease: null,
     patch: (d) => ({
       luma: {
         ...d.luma,
-        ...(stage === 'keyframe' ? { keyframeGenerationId: generation.id } : { generationId: generation.id }),
-        lumaState: generation.state,
+        ...(stage === 'keyframe' ? { keyframeGenerationId: created.id } : { generationId: created.id }),
+        lumaState: created.state,
         polls: 0,
       },
     }),
@@ -96,24 +105,20 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   if (moved.applied) await ensureNextStep(ports, moved.doc);
 }
 
-/** Takes the submit lease. Returns the document, 'done' when there is nothing to do, or ms to wait. */
-async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage, owner: string): Promise<VideoRequest | 'done' | number> {
+/**
+ * Takes the submit lease: the video stage's `queued → submitting` carries it; a request already `submitting` (a
+ * retry, a crash) or a keyframe stage takes it unless another worker's live lease is there.
+ */
+async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage): Promise<LeaseClaim> {
   const spec = STAGES[stage];
-  const now = ports.clock.now();
-  const lease = { step: `submit-${stage}`, owner, until: now + ports.config.stepLeaseMs };
-  const current = await readRequest(ports, ref);
-  if (!current) return 'done';
-  if (current.state === 'queued' && stage === 'video') {
-    const moved = await transition(ports, ref, { from: ['queued'], to: 'submitting', by: 'system', reason: 'submit slot taken', lease });
-    return moved.applied ? moved.doc : 'done';
+  const step = `submit-${stage}`;
+  if (stage === 'video') {
+    const owner = newLeaseOwner(ports);
+    const moved = await transition(ports, ref, { from: ['queued'], to: 'submitting', by: 'system', reason: 'submit slot taken', lease: newLease(ports, step, owner) });
+    if (moved.applied) return { kind: 'held', doc: moved.doc, held: heldLease(ref, owner, step, [spec.submitting]) };
+    if (moved.doc?.state !== spec.submitting) return { kind: 'done', doc: moved.doc };
   }
-  if (current.state !== spec.submitting) return 'done';
-  if (leaseIsLive(current.lease, now)) return Math.max(250, (current.lease?.until ?? now) - now);
-  const taken = await updateRequestIf(ports, ref, { states: [spec.submitting] }, (d) =>
-    leaseIsLive(d.lease, ports.clock.now()) ? {} : { lease },
-  );
-  if (!taken) return 'done';
-  return taken.lease?.owner === owner ? taken : Math.max(250, (taken.lease?.until ?? now) - now);
+  return acquireLease(ports, ref, { step, states: [spec.submitting] });
 }
 
 function buildCreateRequest(ports: Ports, doc: VideoRequest, stage: Stage): VideoGenerationRequest | ImageGenerationRequest {
@@ -169,9 +174,8 @@ async function handleCreateError(ports: Ports, ref: RequestRef, stage: Stage, ow
       } else {
         await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, (d) => ({ lease: null, ...clearIntent(d) }));
       }
-    } else {
-      await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, () => ({ lease: null }));
     }
+    // Anything else keeps the intent; withLease gives the lease back as this throws.
     throw new RetryLaterError(`Luma create failed (${e.kind}); retrying`, e.retryAfterMs);
   }
   if (isLumaError(e)) {
@@ -179,8 +183,7 @@ async function handleCreateError(ports: Ports, ref: RequestRef, stage: Stage, ow
     await failSubmit(ports, ref, stage, owner, errorInfoFromLuma(e));
     return;
   }
-  // Unknown failure (bug, network stack): release the lease and let the queue retry.
-  await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, () => ({ lease: null }));
+  // Unknown failure (bug, network stack): withLease gives the lease back and the queue retries.
   throw e;
 }
 

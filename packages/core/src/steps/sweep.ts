@@ -1,6 +1,7 @@
 import { STATE_MACHINE, VIDEO_STATES, type VideoRequest } from '@d2v/schema';
 import { errorInfo } from '../errors';
-import type { SweepResult } from '../handlers';
+import type { SweepOptions, SweepResult } from '../handlers';
+import { leaseIsLive } from '../lease';
 import { publishEvent } from '../analytics';
 import { logs } from '../logs';
 import type { DocSnapshot, Ports, QueryFilter } from '../ports';
@@ -11,10 +12,13 @@ const WORKING = VIDEO_STATES.filter((s) => STATE_MACHINE[s].hasDeadline);
 const SWEEP_BATCH = 200;
 
 /**
- * Scheduled: a request still working past its deadline is failed (retryable); one that has not moved for
- * `rekickAfterMs` gets its next step enqueued again (a lost task or an exhausted retry budget).
+ * Scheduled: a request still working past its deadline is failed (retryable); one whose work has no live lease and
+ * that has not moved for `rekickAfterMs` gets its next step enqueued again (a lost task, an exhausted retry budget,
+ * a worker that died between a transition and its enqueue). A running step renews its lease, so it is never
+ * re-kicked. `resume`: a runtime that knows every earlier incarnation is dead (the local stack at start) re-kicks
+ * every working request without a live lease at once, whatever its age.
  */
-export async function sweep(ports: Ports): Promise<SweepResult> {
+export async function sweep(ports: Ports, opts: SweepOptions = {}): Promise<SweepResult> {
   const now = ports.clock.now();
   const result: SweepResult = { failed: 0, rekicked: 0 };
   const overdue = await workingRequests(ports, { field: 'deadlineAt', op: '<', value: now });
@@ -34,17 +38,18 @@ export async function sweep(ports: Ports): Promise<SweepResult> {
     }
   }
 
-  const staleBefore = new Date(now - ports.config.rekickAfterMs).toISOString();
+  const staleBefore = new Date(opts.resume ? now + 1 : now - ports.config.rekickAfterMs).toISOString();
   const stale = await workingRequests(ports, { field: 'updatedAt', op: '<', value: staleBefore });
-  const bucket = String(Math.floor(now / ports.config.rekickAfterMs));
+  // One re-kick per request per period (or per resume): the task ids dedupe repeats.
+  const bucket = opts.resume ? `resume-${ports.liveness?.incarnation ?? now}` : String(Math.floor(now / ports.config.rekickAfterMs));
   for (const snap of stale) {
-    if (snap.data.deadlineAt < now) continue;
+    if (snap.data.deadlineAt < now || leaseIsLive(ports, snap.data.lease)) continue;
     if (await ensureNextStep(ports, snap.data, { rekick: bucket })) {
       result.rekicked++;
       ports.log.info({ uid: snap.data.uid, requestId: snap.data.requestId, state: snap.data.state }, logs.sweepRekicked);
     }
   }
-  await recordCreditBalance(ports);
+  if (!opts.resume) await recordCreditBalance(ports);
   return result;
 }
 
