@@ -84,7 +84,7 @@ function newTasks(queue: TaskQueueName, requestId: string): { id: string; payloa
   return fx.pending(queue).filter((t) => t.payload.requestId === requestId && !ran.has(`${queue}:${t.id}`));
 }
 
-const TASK_FUNCTIONS = { submit: fns.submitTask, poll: fns.pollTask, download: fns.downloadTask } as const;
+const TASK_FUNCTIONS = { submit: fns.submitTask, poll: fns.pollTask, download: fns.downloadTask, process: fns.processTask } as const;
 
 /** Runs a task through its task-queue function like Cloud Tasks would (`times` > 1: duplicate delivery). */
 async function runTask(queue: TaskQueueName, task: { id: string; payload: TaskPayload }, times = 1): Promise<void> {

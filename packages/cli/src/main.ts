@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerBenchMediaCommand } from './commands/bench-media';
+import { registerChaosCommand } from './commands/chaos';
 import { registerMediaCommands } from './commands/media';
 import { registerPromptCommand } from './commands/prompt';
 import { registerScriptCommand } from './commands/script';
@@ -15,6 +16,7 @@ import { localDraftCommandDeps } from './local-draft-deps';
 export function buildProgram(): Command {
   const program = new Command('d2v').description('draft2video: drafts → Luma AI videos, locally and on Firebase');
   registerStartCommand(program);
+  registerChaosCommand(program);
   registerMediaCommands(program);
   registerBenchMediaCommand(program);
   const draftDeps = localDraftCommandDeps();

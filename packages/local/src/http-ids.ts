@@ -6,7 +6,7 @@
  * `400 {error:{code:'INVALID_ID', message}}`; the hostile value is never echoed back.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { IdSchema } from '@d2v/schema';
+import { ID_RULE_TEXT, IdSchema } from '@d2v/schema';
 import { ApiError } from './client-api';
 
 export const INVALID_ID = 'INVALID_ID';
@@ -21,13 +21,13 @@ export const ID_PARAMS: Readonly<Record<string, string>> = {
   draftId: 'draft id',
 };
 
-const ID_RULE = 'ids are 1 to 128 letters, digits, "_" or "-"';
+
 
 /** The value as a valid id, or an ApiError(400, INVALID_ID) naming which id is wrong. */
 export function checkId(value: unknown, name = 'id'): string {
   const parsed = IdSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new ApiError(400, INVALID_ID, `The ${ID_PARAMS[name] ?? name} in the URL is not valid: ${ID_RULE}.`);
+  throw new ApiError(400, INVALID_ID, `The ${ID_PARAMS[name] ?? name} in the URL is not valid: ${ID_RULE_TEXT}.`);
 }
 
 /** Express param handler: `router.param('id', idParam)`. */

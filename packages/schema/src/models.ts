@@ -1,12 +1,13 @@
 import * as z from 'zod';
+import { ID_CHARS_RE, ID_MAX_LENGTH } from './paths';
 import { VIDEO_STATES } from './states';
 
-/** Firestore-safe id: what the app uses for uids, draft ids and request ids. */
+/** Firestore-safe id: what the app uses for uids, draft ids and request ids (the rule is data in paths.ts). */
 export const IdSchema = z
   .string()
   .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_-]+$/, 'ids may only contain letters, digits, "_" and "-"');
+  .max(ID_MAX_LENGTH)
+  .regex(ID_CHARS_RE, 'ids may only contain letters, digits, "_" and "-"');
 
 export const ISODateSchema = z.string().datetime({ offset: true });
 
