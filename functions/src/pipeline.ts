@@ -16,7 +16,7 @@ export function getHandlers(): PipelineHandlers {
   if (!handlers || builtFor !== gen) {
     handlers = createHandlers(getPorts());
     builtFor = gen;
-    handBackLeasesOnShutdown(getHandlers);
+    handBackLeasesOnShutdown(getHandlers, () => getPorts().log);
   }
   return handlers;
 }

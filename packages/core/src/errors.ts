@@ -32,6 +32,11 @@ export function errorInfoFromFailureReason(reason: string | null | undefined): E
   return errorInfo('LUMA_GENERATION_FAILED', `Luma could not make this video: ${detail}.`, detail);
 }
 
+/** Luma could not fetch the images it was given (unreadable files, or URLs that expired or did not answer). */
+export function isInputFramesFailure(reason: string | null | undefined): boolean {
+  return INPUT_FRAME_REASONS.test(reason ?? '');
+}
+
 export function isRetryableLumaError(e: unknown): e is LumaError {
   return isLumaError(e) && e.retryable;
 }

@@ -29,6 +29,8 @@ export interface TransitionSpec {
   lease?: Lease | null;
   /** When set, the transition also requires this worker to hold the lease. */
   leaseOwner?: string;
+  /** When set, the transition also requires this of the current document (read inside the transaction). */
+  guard?: (doc: VideoRequest) => boolean;
   /** Other documents written atomically with the transition (posts, profile entries). */
   alsoWrite?: (tx: Transaction, next: VideoRequest) => void;
 }
@@ -70,6 +72,7 @@ export async function transition(ports: Ports, ref: RequestRef, spec: Transition
     const doc = await readRequestInTx(tx, ref);
     if (!doc || !spec.from.includes(doc.state)) return { applied: false, doc };
     if (spec.leaseOwner !== undefined && doc.lease?.owner !== spec.leaseOwner) return { applied: false, doc };
+    if (spec.guard && !spec.guard(doc)) return { applied: false, doc };
     if (!canTransition(doc.state, spec.to)) {
       throw new Error(`state machine forbids ${doc.state} → ${spec.to} (${spec.reason})`);
     }

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   applyAnalyticsEvent,
   buildCoreConfig,
@@ -114,6 +114,7 @@ export class LocalStack {
 
   private static async startLocked(opts: LocalStackOptions, env: NodeJS.ProcessEnv, config: LocalConfig, incarnation: Incarnation, lock: DataDirLock): Promise<LocalStack> {
     for (const dir of [config.blobDir, config.tmpDir]) mkdirSync(dir, { recursive: true });
+    clearScratch(config.tmpDir);
     const log = opts.logger === 'silent' ? silentLogger : opts.logger ?? createLogger({
       level: config.logLevel,
       destination: pino.destination({ dest: config.logFile, mkdir: true, sync: false }),
@@ -292,6 +293,16 @@ export class LocalStack {
       this.parts.lock.release();
     }
     return handedBack;
+  }
+}
+
+/**
+ * The steps' scratch dirs (`d2v-…`) left by an earlier incarnation: it is dead (one process per data dir), so nobody
+ * will clean them up but us. Other files in the directory are not ours and stay.
+ */
+function clearScratch(tmpDir: string): void {
+  for (const name of readdirSync(tmpDir)) {
+    if (name.startsWith('d2v-')) rmSync(join(tmpDir, name), { recursive: true, force: true });
   }
 }
 

@@ -140,6 +140,8 @@ export const LumaTrackingSchema = z.object({
   lumaState: z.string().optional(),
   lastCheckedAt: z.number().optional(),
   polls: z.number().int().nonnegative().default(0),
+  /** Times the keyframe was planned again because Luma could not fetch the draft's images (at most once). */
+  inputResubmits: z.number().int().nonnegative().optional(),
 });
 export type LumaTracking = z.infer<typeof LumaTrackingSchema>;
 

@@ -1,5 +1,4 @@
 /** The figures of a chaos run, as one JSON object (`--json`) and as lines for a person. */
-import type { ChaosOptions } from './run';
 import type { RequestVerdict } from './verify';
 
 /** One request that was working when the stack was killed, and how soon after the restart it was written again. */
@@ -33,7 +32,7 @@ export interface ChaosReport {
 }
 
 export function summarize(input: {
-  opts: Pick<ChaosOptions, 'seed' | 'requests'>;
+  opts: { seed: number; requests: number };
   verdicts: RequestVerdict[];
   shotPosts: number;
   samples: RecoverySample[];

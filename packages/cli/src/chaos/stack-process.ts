@@ -33,7 +33,8 @@ export class StackProcess {
   async start(): Promise<ServeReady> {
     if (this.child) throw new Error('the stack is already running');
     this.starts++;
-    const child = spawn(process.execPath, [this.mainJs, 'start', '--no-demo', '--json'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a kill takes its ffmpeg children with it, as when the machine or container dies.
+    const child = spawn(process.execPath, [this.mainJs, 'start', '--no-demo', '--json'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     this.errLog = createWriteStream(join(this.logDir, `stack-${this.starts}.log`));
     child.stderr!.pipe(this.errLog);
@@ -60,11 +61,14 @@ export class StackProcess {
     return ready;
   }
 
-  /** SIGKILL, and wait until the process is gone (its pid reaped, so its data-dir lock reads as stale). */
+  /**
+   * SIGKILL to the stack's process group (node and the ffmpeg it runs), and wait until the process is gone (its pid
+   * reaped, so its data-dir lock reads as stale).
+   */
   async kill(): Promise<void> {
     const child = this.child;
     if (!child) return;
-    child.kill('SIGKILL');
+    killGroup(child, 'SIGKILL');
     await this.exited;
     this.child = undefined;
   }
@@ -74,10 +78,18 @@ export class StackProcess {
     const child = this.child;
     if (!child) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), STOP_TIMEOUT_MS);
     await this.exited;
     clearTimeout(timer);
     this.child = undefined;
     this.errLog?.end();
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal);
   }
 }

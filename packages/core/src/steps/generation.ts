@@ -1,13 +1,14 @@
 import type { Generation } from '@d2v/luma';
 import { isLumaError } from '@d2v/luma';
 import type { VideoRequest } from '@d2v/schema';
-import { errorInfo, errorInfoFromFailureReason } from '../errors';
+import { errorInfo, errorInfoFromFailureReason, isInputFramesFailure } from '../errors';
 import type { WebhookInput, WebhookResult } from '../handlers';
 import { verifyWebhookToken } from '../ids';
 import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
 import { readRequest, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
+import { onRequestCreated } from './create';
 import { ensureNextStep } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
 
@@ -26,6 +27,7 @@ export async function applyGeneration(ports: Ports, ref: RequestRef, stage: Stag
         luma: { ...d.luma, lumaState: generation.state, lastCheckedAt: ports.clock.now() },
       }));
     case 'failed': {
+      if (stage === 'keyframe' && isInputFramesFailure(generation.failure_reason) && (await planKeyframeAgain(ports, ref, generation))) return readRequest(ports, ref);
       const moved = await transition(ports, ref, {
         from: [spec.waiting],
         to: 'failed',
@@ -42,6 +44,41 @@ export async function applyGeneration(ports: Ports, ref: RequestRef, stage: Stag
       return moved;
     }
   }
+}
+
+/** Times a keyframe is planned again after Luma could not fetch the draft's images. */
+const MAX_INPUT_RESUBMITS = 1;
+
+/**
+ * Luma could not fetch the draft's images. Validation checked them (they exist, are images, are the owner's)
+ * before any credit was spent, so the likely cause is ours: a signed URL that expired while the request queued, or
+ * (locally) the blob server down during a restart. Once, the request is validated and planned again — the images
+ * checked again, fresh URLs signed — and the keyframe submitted again; Luma refunded the failed one. The shots of a
+ * script video are planned with their script and are not re-planned here.
+ */
+async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Generation): Promise<boolean> {
+  const moved = await transition(ports, ref, {
+    from: ['keyframe_dreaming'],
+    to: 'validating',
+    by: 'luma',
+    reason: `Luma could not fetch the draft's images (${generation.failure_reason}); checking them and signing new links`,
+    lease: null,
+    patch: (d) => ({
+      luma: {
+        ...d.luma,
+        previousGenerationIds: [...(d.luma.previousGenerationIds ?? []), generation.id],
+        keyframeGenerationId: undefined,
+        keyframeIntentAt: undefined,
+        lumaState: 'failed',
+        polls: 0,
+        inputResubmits: (d.luma.inputResubmits ?? 0) + 1,
+      },
+    }),
+    guard: (d) => !d.parentRequestId && (d.luma.inputResubmits ?? 0) < MAX_INPUT_RESUBMITS,
+  });
+  if (!moved.applied) return false;
+  await onRequestCreated(ports, ref);
+  return true;
 }
 
 async function videoCompleted(ports: Ports, ref: RequestRef): Promise<VideoRequest | null> {

@@ -6,6 +6,7 @@ import { publishEvent } from '../analytics';
 import { logs } from '../logs';
 import type { DocSnapshot, Ports, QueryFilter } from '../ports';
 import { transition } from '../transition';
+import { onRequestCreated } from './create';
 import { ensureNextStep } from './next-step';
 
 const WORKING = VIDEO_STATES.filter((s) => STATE_MACHINE[s].hasDeadline);
@@ -44,13 +45,25 @@ export async function sweep(ports: Ports, opts: SweepOptions = {}): Promise<Swee
   const bucket = opts.resume ? `resume-${ports.liveness?.incarnation ?? now}` : String(Math.floor(now / ports.config.rekickAfterMs));
   for (const snap of stale) {
     if (snap.data.deadlineAt < now || leaseIsLive(ports, snap.data.lease)) continue;
-    if (await ensureNextStep(ports, snap.data, { rekick: bucket })) {
+    if (await restartStep(ports, snap.data, bucket)) {
       result.rekicked++;
       ports.log.info({ uid: snap.data.uid, requestId: snap.data.requestId, state: snap.data.state }, logs.sweepRekicked);
     }
   }
   if (!opts.resume) await recordCreditBalance(ports);
   return result;
+}
+
+/**
+ * Puts a request back in motion. Validation has no task of its own (the create trigger runs it, or a keyframe
+ * planned again): the sweeper runs it itself, as that trigger's redelivery would. Everything else: its next task.
+ */
+async function restartStep(ports: Ports, doc: VideoRequest, bucket: string): Promise<boolean> {
+  if (doc.state === 'pending' || doc.state === 'validating') {
+    await onRequestCreated(ports, { uid: doc.uid, requestId: doc.requestId });
+    return true;
+  }
+  return ensureNextStep(ports, doc, { rekick: bucket });
 }
 
 /** Requests of every user that are still working and match `filter` (a collection-group query, indexed). */
