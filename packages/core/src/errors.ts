@@ -41,6 +41,14 @@ export function isRetryableLumaError(e: unknown): e is LumaError {
   return isLumaError(e) && e.retryable;
 }
 
+/**
+ * A failure of the media work itself (ffmpeg, ffprobe, validation, decryption), as opposed to a store or the
+ * network: only these say something about the video. Matched by name: the core does not import @d2v/media.
+ */
+export function isMediaFailure(e: unknown): boolean {
+  return e instanceof Error && (['FfmpegError', 'MediaError', 'DecryptError'].includes(e.name) || isMediaValidationError(e));
+}
+
 /** Shape of errors thrown by @d2v/media's validator (matched structurally: the core does not import media). */
 export function isMediaValidationError(e: unknown): e is Error & { code: string } {
   const code = (e as { code?: unknown } | null)?.code;

@@ -95,6 +95,7 @@ export class LocalStack {
       sweepTimer: NodeJS.Timeout;
       lock: DataDirLock;
       faults: FaultyPorts | undefined;
+      store: SqliteDocumentStore;
     },
   ) {}
 
@@ -227,7 +228,7 @@ export class LocalStack {
     sweepTimer.unref();
 
     return new LocalStack(config, url, ports, handlers, api, events, tokens, simulator, incarnation, resumed, {
-      db, blobs, server, dispatcher, tasks, sweepTimer, lock, faults,
+      db, blobs, server, dispatcher, tasks, sweepTimer, lock, faults, store,
     });
   }
 
@@ -236,9 +237,19 @@ export class LocalStack {
     return this.parts.faults?.injected();
   }
 
+  /** The document store itself, without injected faults (tests and tools read through it). */
+  get documents(): SqliteDocumentStore {
+    return this.parts.store;
+  }
+
   /** The durable task queue (for tests and tools: its rows, their attempts). */
   get taskQueue(): SqliteTaskQueue {
     return this.parts.tasks;
+  }
+
+  /** Paths of the stored objects under `prefix` (tests and tools). */
+  blobPaths(prefix: string): string[] {
+    return this.parts.blobs.list(prefix);
   }
 
   /** The file on disk that holds a stored object (for people and tools; the pipeline uses the BlobStore port). */

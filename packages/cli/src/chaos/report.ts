@@ -23,7 +23,8 @@ export interface ChaosReport {
   recovered: { posted: number; of: number; notPosted: { requestId: string; state: string; errorCode: string | null }[] };
   /** Restart → first write of each request that was working at a kill (ms). */
   timeToRecoverMs: { samples: number; p50: number | null; p90: number | null; max: number | null; notResumed: number };
-  lumaGenerationsPerRequest: { expected: number; actual: number; billedOnce: number; billedTwice: string[] };
+  /** Billed generations (a failed one is refunded by Luma) against the creates the requests needed; `created` counts all. */
+  lumaGenerationsPerRequest: { expected: number; actual: number; created: number; perRequest: number | null; billedOnce: number; billedTwice: string[] };
   postsPerRequest: { exactlyOne: number; none: string[]; twiceOrMore: string[]; shotPosts: number };
   playable: number;
   timedOut: boolean;
@@ -62,6 +63,8 @@ export function summarize(input: {
     lumaGenerationsPerRequest: {
       expected: verdicts.reduce((n, v) => n + v.expectedGenerations, 0),
       actual: verdicts.reduce((n, v) => n + v.generations, 0),
+      created: verdicts.reduce((n, v) => n + v.created, 0),
+      perRequest: verdicts.length ? verdicts.reduce((n, v) => n + v.generations / v.expectedGenerations, 0) / verdicts.length : null,
       billedOnce: verdicts.length - billedTwice.length,
       billedTwice,
     },
@@ -102,7 +105,8 @@ export function formatReport(r: ChaosReport): string[] {
     `  requests recovered:      ${r.recovered.posted}/${r.recovered.of} posted${r.recovered.notPosted.map((n) => `; ${n.requestId} ${n.state} ${n.errorCode ?? ''}`).join('')}`,
     `  time to recover:         p50 ${seconds(r.timeToRecoverMs.p50)}, p90 ${seconds(r.timeToRecoverMs.p90)}, max ${seconds(r.timeToRecoverMs.max)} ` +
       `(${r.timeToRecoverMs.samples} requests working at a kill; restart → next write${r.timeToRecoverMs.notResumed ? `; ${r.timeToRecoverMs.notResumed} NOT resumed` : ''})`,
-    `  Luma generations:        ${g.actual} for ${g.expected} needed; ${g.billedOnce}/${r.requests} requests billed exactly once per clip${g.billedTwice.length ? `; billed twice: ${g.billedTwice.join(', ')}` : ''}`,
+    `  Luma generations:        ${g.actual} billed for ${g.expected} needed (${g.perRequest?.toFixed(2) ?? '–'} per needed create; ${g.created - g.actual} refunded); ` +
+      `${g.billedOnce}/${r.requests} requests billed exactly once per clip${g.billedTwice.length ? `; billed twice: ${g.billedTwice.join(', ')}` : ''}`,
     `  posts per request:       ${p.exactlyOne}/${r.requests} exactly one${p.none.length ? `; none: ${p.none.join(', ')}` : ''}${p.twiceOrMore.length ? `; twice: ${p.twiceOrMore.join(', ')}` : ''}${p.shotPosts ? `; ${p.shotPosts} shot posts` : ''}`,
     `  playable videos:         ${r.playable}/${r.requests}`,
   ];

@@ -174,8 +174,13 @@ class ChaosLoop {
     const options = { resolution: this.opts.resolution, autoPost: true };
     let scriptRequestId: string | undefined;
     if (mix.kind === 'script') {
+      // Locally the script is answered by a trigger event, which can wait behind running processing.
       scriptRequestId = await this.api.createScript(mix.draftId, '9s');
-      for (let i = 0; i < 200 && (await this.api.scriptState(scriptRequestId)) !== 'ready'; i++) await sleep(50);
+      const until = Date.now() + 120_000;
+      while ((await this.api.scriptState(scriptRequestId)) !== 'ready') {
+        if (Date.now() > until) throw new Error(`script request ${scriptRequestId} was not ready after 120 s`);
+        await sleep(100);
+      }
     }
     const requestId = await this.api.createRequest({ draftId: mix.draftId, options, ...(scriptRequestId ? { scriptRequestId } : {}) });
     this.created.push({ requestId, kind: mix.kind });

@@ -18,8 +18,11 @@ export interface RequestVerdict {
   errorCode: string | null;
   /** Luma creates the request needed: one video per clip (per shot), plus a keyframe image where it has images. */
   expectedGenerations: number;
+  /** Generations Luma charged and kept charged (a failed generation is refunded in full). */
   generations: number;
-  /** Every clip (and keyframe) was created exactly once. */
+  /** Generations Luma made for it, refunded ones included. */
+  created: number;
+  /** Every clip (and keyframe) was billed exactly once. */
   billedOnce: boolean;
   posts: number;
   playable: boolean;
@@ -53,14 +56,17 @@ export async function verifyRequests(opts: {
     const leaves: VideoRequest[] = doc.shots?.length ? await Promise.all(doc.shots.map((s) => opts.api.getRequest(s.requestId))) : [doc];
     let expected = 0;
     let actual = 0;
+    let created = 0;
     let billedOnce = true;
     for (const leaf of leaves) {
-      const gens = byRequest.get(leaf.requestId) ?? [];
-      const videos = gens.filter((g) => g.generation.generation_type === 'video').length;
-      const images = gens.filter((g) => g.generation.generation_type === 'image').length;
+      const all = byRequest.get(leaf.requestId) ?? [];
+      const billed = all.filter((g) => g.chargedCents > 0 && !g.refunded);
+      const videos = billed.filter((g) => g.generation.generation_type === 'video').length;
+      const images = billed.filter((g) => g.generation.generation_type === 'image').length;
       const wantImages = leaf.keyframeRequest ? 1 : 0;
       expected += 1 + wantImages;
-      actual += gens.length;
+      actual += billed.length;
+      created += all.length;
       if (videos !== 1 || images !== wantImages) billedOnce = false;
     }
     verdicts.push({
@@ -70,6 +76,7 @@ export async function verifyRequests(opts: {
       errorCode: doc.error?.code ?? null,
       expectedGenerations: expected,
       generations: actual,
+      created,
       billedOnce,
       playable: doc.state === 'posted' && (await playable(opts.api, requestId, opts.workDir)),
     });

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { blobPaths, parseRawVideoPath, PIPELINE_METADATA_KEY, type ErrorCode, type VideoOutputs, type VideoRequest, type VideoState } from '@d2v/schema';
-import { errorInfo, isMediaValidationError } from '../errors';
+import { errorInfo, isMediaFailure, isMediaValidationError } from '../errors';
 import type { ObjectFinalizedEvent } from '../handlers';
 import {
   acquireLease,
@@ -53,8 +53,9 @@ export async function onObjectFinalized(ports: Ports, event: ObjectFinalizedEven
 export async function onProcessTask(ports: Ports, payload: TaskPayload): Promise<void> {
   const ref = { uid: payload.uid, requestId: payload.requestId };
   const doc = await readRequest(ports, ref);
-  if (!doc || (doc.state !== 'downloading' && doc.state !== 'processing')) return;
   const path = blobPaths.rawVideo(ref.uid, ref.requestId);
+  if (doc && AFTER_READY.includes(doc.state)) return finishAfterReady(ports, ref, path, doc);
+  if (!doc || (doc.state !== 'downloading' && doc.state !== 'processing')) return;
   const raw = await ports.blobs.stat(path);
   if (!raw) return rawVideoMissing(ports, ref, doc);
   ports.log.child({ ...ref }).info({ state: doc.state }, logs.processRedriven);
@@ -63,16 +64,38 @@ export async function onProcessTask(ports: Ports, payload: TaskPayload): Promise
 
 async function processRawVideo(ports: Ports, ref: RequestRef, rawPath: string, size: number): Promise<void> {
   const claim = await claimProcessing(ports, ref);
-  if (claim.kind === 'done') return;
+  if (claim.kind === 'done') {
+    // A redelivery after the run that made the video died or failed before its follow-ups: finish them.
+    if (claim.doc && AFTER_READY.includes(claim.doc.state)) await finishAfterReady(ports, ref, rawPath, claim.doc);
+    return;
+  }
   if (claim.kind === 'busy') {
     ports.log.child({ ...ref }).info({ step: 'process', leaseUntil: claim.lease.until }, logs.leaseBusy);
     await followUpWhenLeaseEnds(ports, 'process', ref, claim.lease);
     return;
   }
-  await withLease(ports, claim.held, () => processHoldingLease(ports, ref, rawPath, size, claim.held));
+  const ready = await withLease(ports, claim.held, () => processHoldingLease(ports, ref, rawPath, size, claim.held));
+  if (ready) await finishAfterReady(ports, ref, rawPath, ready);
 }
 
-async function processHoldingLease(ports: Ports, ref: RequestRef, rawPath: string, size: number, held: HeldLease): Promise<void> {
+const AFTER_READY: readonly VideoState[] = ['ready', 'posted'];
+
+/**
+ * What follows `ready`, repeatable until it succeeds (a failure throws, the trigger or task is delivered again and
+ * ends here): the plaintext raw.mp4 is removed (videos at rest are encrypted), so are a script video's clips, and a
+ * video asked to be posted is posted (its post is written with `ready → posted`, once).
+ */
+async function finishAfterReady(ports: Ports, ref: RequestRef, rawPath: string, doc: VideoRequest): Promise<void> {
+  await ports.blobs.delete(rawPath);
+  for (const shot of doc.shots ?? []) {
+    await ports.blobs.delete(blobPaths.encryptedVideo(ref.uid, shot.requestId));
+    await ports.blobs.delete(blobPaths.poster(ref.uid, shot.requestId));
+  }
+  if (doc.state === 'ready' && doc.options.autoPost) await postVideo(ports, ref, { by: 'system', reason: 'auto-post requested with the draft' });
+}
+
+/** Makes the outputs and moves the request to `ready`; returns it then, or null when this run's work was not kept. */
+async function processHoldingLease(ports: Ports, ref: RequestRef, rawPath: string, size: number, held: HeldLease): Promise<VideoRequest | null> {
   const log = ports.log.child({ ...ref });
   const owner = held.owner;
   const work = await mkdtemp(join(ports.tmpDir, `d2v-${ref.requestId}-`));
@@ -141,23 +164,20 @@ async function processHoldingLease(ports: Ports, ref: RequestRef, rawPath: strin
       patch: () => ({ outputs, progress: PROCESSING_PROGRESS.end }),
     });
     if (!moved.applied) {
-      // Deleted or failed while we worked: what we uploaded belongs to nobody. (Taken over: the files are the new
-      // holder's now, at the same paths — leave them.)
-      if (!moved.doc || !OUTPUTS_IN_USE.includes(moved.doc.state)) await removeQuietly(ports, uploaded);
-      return;
+      await removeUnusedOutputs(ports, ref, uploaded, moved.doc);
+      return null;
     }
     uploaded.length = 0;
     log.info({ bytes: outputs.bytes, rawBytes: outputs.rawBytes }, logs.processingDone);
-    // Plaintext must not outlive processing (videos at rest are encrypted).
-    await removeQuietly(ports, [rawPath]);
-    if (moved.doc.options.autoPost) await postVideo(ports, ref, { by: 'system', reason: 'auto-post requested with the draft' });
+    return moved.doc;
   } catch (e) {
     if (e instanceof LeaseLostError) {
       log.warn({ err: String(e) }, logs.processingFailed);
-      return;
+      return null;
     }
-    await removeQuietly(ports, uploaded);
+    await removeUnusedOutputs(ports, ref, uploaded);
     await handleProcessingError(ports, ref, owner, rawPath, e);
+    return null;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -165,6 +185,22 @@ async function processHoldingLease(ports: Ports, ref: RequestRef, rawPath: strin
 
 /** States in which a request's output files are someone's: never removed by a worker that lost its lease. */
 const OUTPUTS_IN_USE: readonly VideoState[] = ['processing', 'ready', 'posted'];
+
+/**
+ * What a run uploaded is removed only when the request says nobody uses it (deleted, failed). Not while it is
+ * processing (a retry overwrites the same paths, or another worker took over and they are its files now), and not
+ * when it is ready: a commit reported as failed may have been applied (Firestore's ambiguous answer), and those
+ * files are then the video.
+ */
+async function removeUnusedOutputs(ports: Ports, ref: RequestRef, uploaded: string[], known?: VideoRequest | null): Promise<void> {
+  if (uploaded.length === 0) return;
+  try {
+    const doc = known === undefined ? await readRequest(ports, ref) : known;
+    if (!doc || !OUTPUTS_IN_USE.includes(doc.state)) await removeQuietly(ports, uploaded);
+  } catch (e) {
+    ports.log.warn({ ...ref, err: String(e) }, logs.cleanupFailed);
+  }
+}
 
 /**
  * Takes the processing lease: `downloading → processing` carries it (the first run); a run on a request already
@@ -220,6 +256,13 @@ async function handleProcessingError(ports: Ports, ref: RequestRef, owner: strin
     // No retry can fix the file; plaintext does not stay at rest for nothing.
     await removeQuietly(ports, [rawPath]);
     return;
+  }
+  if (!isMediaFailure(e)) {
+    // A store or the network failed, not the video: this attempt does not count against maxProcessAttempts.
+    await updateRequestIf(ports, ref, { states: ['processing'], leaseOwner: owner }, (d) => ({
+      lease: null,
+      processAttempts: Math.max(0, (d.processAttempts ?? 1) - 1),
+    })).catch(() => undefined);
   }
   // withLease gives the lease back as this throws; the trigger (or task) is delivered again.
   throw e instanceof RetryLaterError ? e : new RetryLaterError(`processing failed: ${String(e)}`);
