@@ -38,6 +38,11 @@ export const CoreConfigSchema = z.object({
    */
   downloadRetryMinSeconds: z.number().positive().default(2),
   downloadRetryMaxSeconds: z.number().positive().default(300),
+  /**
+   * Times a keyframe is planned again (images re-checked, links signed again) after Luma could not fetch the
+   * draft's images; each failed try is refunded by Luma. A draft whose images Luma truly cannot read fails after.
+   */
+  maxKeyframeInputRetries: z.number().int().nonnegative().default(3),
   /** Typical Luma dreaming time; only shapes the progress bar while Luma works (ms). */
   expectedDreamingMs: z.number().int().positive().default(40_000),
   /** Timeout for downloading Luma's asset (ms). */

@@ -140,7 +140,9 @@ export const LumaTrackingSchema = z.object({
   lumaState: z.string().optional(),
   lastCheckedAt: z.number().optional(),
   polls: z.number().int().nonnegative().default(0),
-  /** Times the keyframe was planned again because Luma could not fetch the draft's images (at most once). */
+  /** Download tries whose fresh asset link from Luma answered 403/404/410 (three: the video is taken as gone). */
+  unavailableAssetTries: z.number().int().nonnegative().optional(),
+  /** Times the keyframe was planned again because Luma could not fetch the draft's images. */
   inputResubmits: z.number().int().nonnegative().optional(),
 });
 export type LumaTracking = z.infer<typeof LumaTrackingSchema>;

@@ -47,7 +47,7 @@ export const STATE_MACHINE: Readonly<Record<VideoState, StateSpec>> = {
   validating: { label: 'Checking the draft', progress: 0.02, next: ['keyframe_queued', 'queued', 'dreaming', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   keyframe_queued: { label: 'Sending the keyframe to Luma', progress: 0.05, next: ['keyframe_dreaming', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   // keyframe_dreaming → validating: Luma could not fetch the draft's images (our signed URL expired or its server
-  // was down); the plan is made again with fresh URLs, once. The failed generation was refunded by Luma.
+  // was down); the plan is made again with fresh URLs (a few times at most); Luma refunded the failed generation.
   keyframe_dreaming: { label: 'Luma is drawing the keyframe', progress: 0.08, next: ['queued', 'validating', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   queued: { label: 'Waiting for a Luma slot', progress: 0.15, next: ['submitting', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   submitting: { label: 'Sending to Luma', progress: 0.18, next: ['dreaming', 'queued', ...WORKING_EXITS], terminal: false, hasDeadline: true },

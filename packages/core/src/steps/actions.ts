@@ -182,7 +182,13 @@ async function retryAction(ports: Ports, ref: RequestRef, record: RecordOutcome)
       reason: 'retried by the owner: fetching the finished video again',
       error: null,
       lease: null,
-      patch: () => ({ ...record(retried), deadlineAt: ports.clock.now() + ports.config.requestDeadlineMs, downloadAttempts: 0, processAttempts: 0 }),
+      patch: (d) => ({
+        ...record(retried),
+        deadlineAt: ports.clock.now() + ports.config.requestDeadlineMs,
+        downloadAttempts: 0,
+        processAttempts: 0,
+        luma: { ...d.luma, unavailableAssetTries: 0 },
+      }),
     });
     if (!refetch.applied) return unchanged({ ok: true, message: 'Already retrying.' });
     await ensureNextStep(ports, refetch.doc);

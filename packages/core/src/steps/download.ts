@@ -5,7 +5,7 @@ import { errorInfo } from '../errors';
 import { acquireLease, releaseLease, withLease } from '../lease';
 import { logs } from '../logs';
 import type { HeldLease, Ports, TaskPayload } from '../ports';
-import type { RequestRef } from '../request-doc';
+import { updateRequestIf, type RequestRef } from '../request-doc';
 import { assembleShots, ShotsNotJoinableError } from '../multi-shot/assemble';
 import { transition } from '../transition';
 import { enqueueProcessing, followUpWhenLeaseEnds, retryStepLater } from './next-step';
@@ -54,6 +54,24 @@ export async function onDownloadTask(ports: Ports, payload: TaskPayload): Promis
 
 class VideoGoneError extends Error {}
 
+/** Asset answers that mean "not this link": expired or forbidden (403), not there (404), gone (410). */
+const ASSET_UNAVAILABLE = [403, 404, 410];
+/**
+ * Tries whose fresh link from Luma still led nowhere, before Luma is taken at its word that the video is gone. A
+ * fresh URL is asked for on every try, so this many in a row means Luma has no working link left to give.
+ */
+const MAX_UNAVAILABLE_ASSET_TRIES = 3;
+
+async function countUnavailableAsset(ports: Ports, ref: RequestRef, held: HeldLease, generationId: string, status: number): Promise<void> {
+  const doc = await updateRequestIf(ports, ref, { states: ['downloading'], leaseOwner: held.owner }, (d) => ({
+    luma: { ...d.luma, unavailableAssetTries: (d.luma.unavailableAssetTries ?? 0) + 1 },
+  }));
+  const tries = doc?.luma.unavailableAssetTries ?? 0;
+  if (tries >= MAX_UNAVAILABLE_ASSET_TRIES) {
+    throw new VideoGoneError(`Luma's links to generation ${generationId} answered ${status} on ${tries} tries, each with a fresh link.`);
+  }
+}
+
 /** raw.mp4 already stored for this very generation (or, for a script video, joined from its shots). */
 async function rawVideoStored(ports: Ports, ref: RequestRef, doc: VideoRequest): Promise<boolean> {
   const info = await ports.blobs.stat(blobPaths.rawVideo(ref.uid, ref.requestId));
@@ -77,6 +95,10 @@ async function fetchFromLuma(ports: Ports, ref: RequestRef, doc: VideoRequest, h
   if (!url) throw new Error('Luma reports no video asset yet');
   log.info({ generationId, attempt: doc.downloadAttempts }, logs.downloadStarted);
   const res = await fetch(url, { signal: AbortSignal.timeout(ports.config.downloadTimeoutMs), redirect: 'follow' });
+  if (ASSET_UNAVAILABLE.includes(res.status)) {
+    await res.body?.cancel().catch(() => undefined);
+    await countUnavailableAsset(ports, ref, held, generationId, res.status);
+  }
   if (!res.ok || !res.body) throw new Error(`asset download answered ${res.status}`);
   const info = await ports.blobs.upload(
     blobPaths.rawVideo(ref.uid, ref.requestId),

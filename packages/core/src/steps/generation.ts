@@ -46,14 +46,12 @@ export async function applyGeneration(ports: Ports, ref: RequestRef, stage: Stag
   }
 }
 
-/** Times a keyframe is planned again after Luma could not fetch the draft's images. */
-const MAX_INPUT_RESUBMITS = 1;
-
 /**
  * Luma could not fetch the draft's images. Validation checked them (they exist, are images, are the owner's)
  * before any credit was spent, so the likely cause is ours: a signed URL that expired while the request queued, or
- * (locally) the blob server down during a restart. Once, the request is validated and planned again — the images
- * checked again, fresh URLs signed — and the keyframe submitted again; Luma refunded the failed one. The shots of a
+ * (locally) the blob server down during a restart. So the request is validated and planned again — the images
+ * checked again, fresh URLs signed — and the keyframe submitted again (up to maxKeyframeInputRetries times); Luma
+ * refunded the failed one. The shots of a
  * script video are planned with their script and are not re-planned here.
  */
 async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Generation): Promise<boolean> {
@@ -74,7 +72,7 @@ async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Gene
         inputResubmits: (d.luma.inputResubmits ?? 0) + 1,
       },
     }),
-    guard: (d) => !d.parentRequestId && (d.luma.inputResubmits ?? 0) < MAX_INPUT_RESUBMITS,
+    guard: (d) => !d.parentRequestId && (d.luma.inputResubmits ?? 0) < ports.config.maxKeyframeInputRetries,
   });
   if (!moved.applied) return false;
   await onRequestCreated(ports, ref);
