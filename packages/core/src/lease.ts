@@ -107,11 +107,16 @@ export async function acquireLease(ports: Ports, ref: RequestRef, spec: AcquireS
   return { kind: 'held', doc, held: heldLease(ref, owner, spec.step, spec.states) };
 }
 
-/** Extends a held lease to a full `stepLeaseMs` from now; false when it is no longer ours (taken over, moved on). */
-export async function renewLease(ports: Ports, held: HeldLease): Promise<boolean> {
-  const doc = await updateRequestIf(ports, held, { states: held.states, leaseOwner: held.owner }, (d) => ({
-    lease: { ...d.lease!, until: ports.clock.now() + ports.config.stepLeaseMs },
-  }));
+/**
+ * Extends a held lease to a full `stepLeaseMs` from now; false when it is no longer ours (taken over, moved on).
+ * `unlessMoreThanMs`: only check it is ours — no write — while more than this is left of it.
+ */
+export async function renewLease(ports: Ports, held: HeldLease, opts: { unlessMoreThanMs?: number } = {}): Promise<boolean> {
+  const doc = await updateRequestIf(ports, held, { states: held.states, leaseOwner: held.owner }, (d) => {
+    const now = ports.clock.now();
+    if (opts.unlessMoreThanMs !== undefined && d.lease!.until - now > opts.unlessMoreThanMs) return null;
+    return { lease: { ...d.lease!, until: now + ports.config.stepLeaseMs } };
+  });
   return doc !== null;
 }
 

@@ -120,9 +120,9 @@ async function processHoldingLease(ports: Ports, ref: RequestRef, rawPath: strin
     });
     await ports.media.poster(compressedFile, posterFile);
 
-    // Only the lease holder may write the outputs (two encryptions under different data keys must never mix):
-    // a fresh full lease now outlasts the uploads, or another worker has it and this one stops.
-    if (!(await renewLease(ports, held))) throw new LeaseLostError(held);
+    // Only the lease holder may write the outputs (two encryptions under different data keys must never mix): it
+    // is still ours with at least two thirds of a lease left (renewed now if less, a write), or this run stops.
+    if (!(await renewLease(ports, held, { unlessMoreThanMs: (ports.config.stepLeaseMs * 2) / 3 }))) throw new LeaseLostError(held);
     const posterPath = blobPaths.poster(ref.uid, ref.requestId);
     await ports.blobs.uploadFile(posterPath, posterFile, { contentType: 'image/jpeg', custom: { ...GENERATED, requestId: ref.requestId } });
     uploaded.push(posterPath);
