@@ -52,6 +52,11 @@ export const CoreConfigSchema = z.object({
    * (ms): a lost task or an exhausted retry budget. A running step renews its lease (a write) every stepLeaseMs/3.
    */
   rekickAfterMs: z.number().int().positive().default(2 * 60_000),
+  /**
+   * A request waiting for a Luma slot (`queued`) is re-kicked only after this long: its submit task waits in the
+   * rate-limited queue (a 429 schedules its own next try), and a re-kick would take a slot from a real submit.
+   */
+  rekickQueuedAfterMs: z.number().int().positive().default(15 * 60_000),
   /** Below this Luma credit balance (USD cents) the sweeper logs a warning. */
   lowCreditsCents: z.number().nonnegative().default(2000),
   /** Default caption when a post has none. */

@@ -29,7 +29,7 @@ describe('with 20 % injected store, blob and queue faults', () => {
   beforeAll(async () => {
     ({ stack, cleanup } = await startTestStack({
       faults: { store: 0.2, blobs: 0.2, tasks: 0.2, seed: Number(process.env.FAULT_SEED ?? 16) },
-      core: { stepLeaseMs: 4000, rekickAfterMs: 4000, downloadRetryMinSeconds: 0.5, downloadRetryMaxSeconds: 2 },
+      core: { stepLeaseMs: 4000, rekickAfterMs: 4000, rekickQueuedAfterMs: 8000, downloadRetryMinSeconds: 0.5, downloadRetryMaxSeconds: 2 },
       config: { sweepIntervalMs: 1000, taskRetry: { maxAttempts: 10, minBackoffSeconds: 0.2, maxBackoffSeconds: 2 } },
     }));
     for (const body of REQUESTS) ids.push((await stack.api.createRequest(UID, body)).requestId);

@@ -9,10 +9,12 @@ import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
 import { updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
-import { ensureNextStep, followUpWhenLeaseEnds } from './next-step';
+import { ensureNextStep, followUpWhenLeaseEnds, retryStepLater } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
 
 const LOOKUP_PAGES = 3;
+/** When Luma's 429 names no Retry-After: its limits are per minute, so a few seconds is the right scale. */
+const RATE_LIMITED_RETRY_MS = 10_000;
 const LOOKUP_PAGE_SIZE = 100;
 
 /**
@@ -174,6 +176,10 @@ async function handleCreateError(ports: Ports, ref: RequestRef, stage: Stage, ow
       } else {
         await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, (d) => ({ lease: null, ...clearIntent(d) }));
       }
+      // Waiting for a Luma slot is not a failure: the next try is a task of its own, so a long stretch at Luma's
+      // limit never uses up the queue's retry budget.
+      await retryStepLater(ports, 'submit', { ...ref, stage }, ['rate-limited', ports.clock.now()], (e.retryAfterMs ?? RATE_LIMITED_RETRY_MS) / 1000);
+      return;
     }
     // Anything else keeps the intent; withLease gives the lease back as this throws.
     throw new RetryLaterError(`Luma create failed (${e.kind}); retrying`, e.retryAfterMs);

@@ -1,4 +1,4 @@
-import { STATE_MACHINE, VIDEO_STATES, type VideoRequest } from '@d2v/schema';
+import { STATE_MACHINE, VIDEO_STATES, type VideoRequest, type VideoState } from '@d2v/schema';
 import { errorInfo } from '../errors';
 import type { SweepOptions, SweepResult } from '../handlers';
 import { leaseIsLive } from '../lease';
@@ -11,6 +11,7 @@ import { ensureNextStep } from './next-step';
 
 const WORKING = VIDEO_STATES.filter((s) => STATE_MACHINE[s].hasDeadline);
 const SWEEP_BATCH = 200;
+const WAITING_FOR_SLOT: readonly VideoState[] = ['queued', 'keyframe_queued'];
 
 /**
  * Scheduled: a request still working past its deadline is failed (retryable); one whose work has no live lease and
@@ -41,10 +42,14 @@ export async function sweep(ports: Ports, opts: SweepOptions = {}): Promise<Swee
 
   const staleBefore = new Date(opts.resume ? now + 1 : now - ports.config.rekickAfterMs).toISOString();
   const stale = await workingRequests(ports, { field: 'updatedAt', op: '<', value: staleBefore });
-  // One re-kick per request per period (or per resume): the task ids dedupe repeats.
-  const bucket = opts.resume ? `resume-${ports.liveness?.incarnation ?? now}` : String(Math.floor(now / ports.config.rekickAfterMs));
+  // Periodic: one re-kick per request per period (the task ids dedupe repeats). Resume: the step's own task id, so
+  // a task that still exists (pending, or handed back) is not doubled; only a step whose enqueue died is started.
+  const bucket = opts.resume ? undefined : String(Math.floor(now / ports.config.rekickAfterMs));
+  const waitingSince = new Date(now - ports.config.rekickQueuedAfterMs).toISOString();
   for (const snap of stale) {
     if (snap.data.deadlineAt < now || leaseIsLive(ports, snap.data.lease)) continue;
+    // Waiting for a Luma slot: its task waits in the rate-limited submit queue; re-kicks would only take slots.
+    if (!opts.resume && WAITING_FOR_SLOT.includes(snap.data.state) && snap.data.updatedAt >= waitingSince) continue;
     if (await restartStep(ports, snap.data, bucket)) {
       result.rekicked++;
       ports.log.info({ uid: snap.data.uid, requestId: snap.data.requestId, state: snap.data.state }, logs.sweepRekicked);
@@ -58,12 +63,12 @@ export async function sweep(ports: Ports, opts: SweepOptions = {}): Promise<Swee
  * Puts a request back in motion. Validation has no task of its own (the create trigger runs it, or a keyframe
  * planned again): the sweeper runs it itself, as that trigger's redelivery would. Everything else: its next task.
  */
-async function restartStep(ports: Ports, doc: VideoRequest, bucket: string): Promise<boolean> {
+async function restartStep(ports: Ports, doc: VideoRequest, bucket: string | undefined): Promise<boolean> {
   if (doc.state === 'pending' || doc.state === 'validating') {
     await onRequestCreated(ports, { uid: doc.uid, requestId: doc.requestId });
     return true;
   }
-  return ensureNextStep(ports, doc, { rekick: bucket });
+  return ensureNextStep(ports, doc, bucket === undefined ? {} : { rekick: bucket });
 }
 
 /** Requests of every user that are still working and match `filter` (a collection-group query, indexed). */
