@@ -4,7 +4,7 @@
 #   1. every exported function is registered (the emulator's /backends list) and none failed to load;
 #   2. a task enqueued through our CloudTasksQueue adapter (hashed id, enqueued twice) reaches its
 #      onTaskDispatched function exactly once;
-#   3. lumaWebhook answers over HTTP: 405 for GET, 404 for an unknown route, 403 for a forged token (that one
+#   3. lumaWebhook answers over HTTP: 405 for GET, 404 for an unknown route, 400 INVALID_ID for a bad id, 403 for a forged token (that one
 #      runs the whole path: params + secrets → core config → core handler).
 # Offline; prints PASS/FAIL; exits non-zero on failure.
 set -uo pipefail

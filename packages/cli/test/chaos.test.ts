@@ -40,7 +40,7 @@ describe('d2v chaos (small run)', () => {
     expect(report.kills.total).toBeGreaterThanOrEqual(report.kills.random);
     expect(report.stackStarts).toBe(report.kills.total + 1);
     expect(report.recovered).toEqual({ posted: 4, of: 4, notPosted: [] });
-    expect(report.lumaGenerationsPerRequest).toMatchObject({ billedOnce: 4, billedTwice: [] });
+    expect(report.lumaGenerationsPerRequest).toMatchObject({ billedOnce: 4, billedTwice: [], notBilled: [] });
     expect(report.lumaGenerationsPerRequest.actual).toBe(report.lumaGenerationsPerRequest.expected);
     expect(report.postsPerRequest).toEqual({ exactlyOne: 4, none: [], twiceOrMore: [], shotPosts: 0 });
     expect(report.playable).toBe(4);

@@ -24,7 +24,17 @@ export interface ChaosReport {
   /** Restart → first write of each request that was working at a kill (ms). */
   timeToRecoverMs: { samples: number; p50: number | null; p90: number | null; max: number | null; notResumed: number };
   /** Billed generations (a failed one is refunded by Luma) against the creates the requests needed; `created` counts all. */
-  lumaGenerationsPerRequest: { expected: number; actual: number; created: number; perRequest: number | null; billedOnce: number; billedTwice: string[] };
+  lumaGenerationsPerRequest: {
+    expected: number;
+    actual: number;
+    created: number;
+    perRequest: number | null;
+    billedOnce: number;
+    /** Some clip billed more than once. */
+    billedTwice: string[];
+    /** Some clip never billed (its generation failed at Luma, or it never got that far). */
+    notBilled: string[];
+  };
   postsPerRequest: { exactlyOne: number; none: string[]; twiceOrMore: string[]; shotPosts: number };
   playable: number;
   timedOut: boolean;
@@ -46,7 +56,8 @@ export function summarize(input: {
   const { verdicts } = input;
   const resumed = input.samples.filter((s) => s.resumedMs !== undefined).map((s) => s.resumedMs!).sort((a, b) => a - b);
   const notPosted = verdicts.filter((v) => v.state !== 'posted').map(({ requestId, state, errorCode }) => ({ requestId, state, errorCode }));
-  const billedTwice = verdicts.filter((v) => !v.billedOnce).map((v) => v.requestId);
+  const billedTwice = verdicts.filter((v) => v.billedTwice).map((v) => v.requestId);
+  const notBilledOnce = verdicts.filter((v) => !v.billedOnce && !v.billedTwice).map((v) => v.requestId);
   const none = verdicts.filter((v) => v.posts === 0).map((v) => v.requestId);
   const twiceOrMore = verdicts.filter((v) => v.posts > 1).map((v) => v.requestId);
   const notResumed = input.samples.length - resumed.length;
@@ -65,8 +76,9 @@ export function summarize(input: {
       actual: verdicts.reduce((n, v) => n + v.generations, 0),
       created: verdicts.reduce((n, v) => n + v.created, 0),
       perRequest: verdicts.length ? verdicts.reduce((n, v) => n + v.generations / v.expectedGenerations, 0) / verdicts.length : null,
-      billedOnce: verdicts.length - billedTwice.length,
+      billedOnce: verdicts.filter((v) => v.billedOnce).length,
       billedTwice,
+      notBilled: notBilledOnce,
     },
     postsPerRequest: { exactlyOne: verdicts.filter((v) => v.posts === 1).length, none, twiceOrMore, shotPosts: input.shotPosts },
     playable,
@@ -79,6 +91,7 @@ export function summarize(input: {
     verdicts.length === input.opts.requests &&
     notPosted.length === 0 &&
     billedTwice.length === 0 &&
+    notBilledOnce.length === 0 &&
     none.length === 0 &&
     twiceOrMore.length === 0 &&
     input.shotPosts === 0 &&
@@ -106,7 +119,8 @@ export function formatReport(r: ChaosReport): string[] {
     `  time to recover:         p50 ${seconds(r.timeToRecoverMs.p50)}, p90 ${seconds(r.timeToRecoverMs.p90)}, max ${seconds(r.timeToRecoverMs.max)} ` +
       `(${r.timeToRecoverMs.samples} requests working at a kill; restart → next write${r.timeToRecoverMs.notResumed ? `; ${r.timeToRecoverMs.notResumed} NOT resumed` : ''})`,
     `  Luma generations:        ${g.actual} billed for ${g.expected} needed (${g.perRequest?.toFixed(2) ?? '–'} per needed create; ${g.created - g.actual} refunded); ` +
-      `${g.billedOnce}/${r.requests} requests billed exactly once per clip${g.billedTwice.length ? `; billed twice: ${g.billedTwice.join(', ')}` : ''}`,
+      `${g.billedOnce}/${r.requests} requests billed exactly once per clip, ${g.billedTwice.length} billed twice` +
+      `${g.billedTwice.length ? ` (${g.billedTwice.join(', ')})` : ''}${g.notBilled.length ? `; not billed: ${g.notBilled.join(', ')}` : ''}`,
     `  posts per request:       ${p.exactlyOne}/${r.requests} exactly one${p.none.length ? `; none: ${p.none.join(', ')}` : ''}${p.twiceOrMore.length ? `; twice: ${p.twiceOrMore.join(', ')}` : ''}${p.shotPosts ? `; ${p.shotPosts} shot posts` : ''}`,
     `  playable videos:         ${r.playable}/${r.requests}`,
   ];

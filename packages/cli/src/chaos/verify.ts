@@ -24,6 +24,8 @@ export interface RequestVerdict {
   created: number;
   /** Every clip (and keyframe) was billed exactly once. */
   billedOnce: boolean;
+  /** Some clip or keyframe was billed more than once (what must never happen, whatever else fails). */
+  billedTwice: boolean;
   posts: number;
   playable: boolean;
 }
@@ -58,6 +60,7 @@ export async function verifyRequests(opts: {
     let actual = 0;
     let created = 0;
     let billedOnce = true;
+    let billedTwice = false;
     for (const leaf of leaves) {
       const all = byRequest.get(leaf.requestId) ?? [];
       const billed = all.filter((g) => g.chargedCents > 0 && !g.refunded);
@@ -68,6 +71,7 @@ export async function verifyRequests(opts: {
       actual += billed.length;
       created += all.length;
       if (videos !== 1 || images !== wantImages) billedOnce = false;
+      if (videos > 1 || images > wantImages) billedTwice = true;
     }
     verdicts.push({
       requestId,
@@ -78,6 +82,7 @@ export async function verifyRequests(opts: {
       generations: actual,
       created,
       billedOnce,
+      billedTwice,
       playable: doc.state === 'posted' && (await playable(opts.api, requestId, opts.workDir)),
     });
   }

@@ -69,6 +69,8 @@ async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Gene
         keyframeIntentAt: undefined,
         lumaState: 'failed',
         polls: 0,
+        // Luma refunded the failed keyframe: its create does not count against maxSubmitAttempts.
+        submitAttempts: Math.max(0, d.luma.submitAttempts - 1),
         inputResubmits: (d.luma.inputResubmits ?? 0) + 1,
       },
     }),
@@ -111,7 +113,8 @@ async function keyframeCompleted(ports: Ports, ref: RequestRef, generation: Gene
     patch: (d) => {
       const video = { ...(d.lumaRequest ?? {}) } as Record<string, unknown>;
       const keyframes = { ...((video.keyframes as Record<string, unknown> | undefined) ?? {}), frame0: { type: 'image', url: image } };
-      return { lumaRequest: { ...video, keyframes }, luma: { ...d.luma, lumaState: 'completed', polls: 0 } };
+      // The video stage has its own budget of create attempts: the keyframe's do not count against it.
+      return { lumaRequest: { ...video, keyframes }, luma: { ...d.luma, lumaState: 'completed', polls: 0, submitAttempts: 0 } };
     },
   });
   return moved.applied ? moved.doc : null;
