@@ -8,6 +8,8 @@ import {
   createHandlers,
   createLogger,
   Incarnation,
+  shouldProcessObject,
+  stableId,
   silentLogger,
   type CoreConfigInput,
   type Logger,
@@ -17,7 +19,7 @@ import {
 import { LumaClient } from '@d2v/luma';
 import { startLumaSimulator, simulatorOptionsFromEnv, type LumaSimulator, type SimulatorOptions } from '@d2v/luma-sim';
 import { createMedia, keyringFromEnv, mediaConfigFromEnv } from '@d2v/media';
-import { docPatterns, type AnalyticsEvent, type VideoRequest, type VideoState } from '@d2v/schema';
+import { docPatterns, parseRawVideoPath, type AnalyticsEvent, type VideoRequest, type VideoState } from '@d2v/schema';
 import pino from 'pino';
 import {
   FileBlobStore,
@@ -187,16 +189,21 @@ export class LocalStack {
     dispatcher.on('onVideoRequestUpdated', (e) =>
       handlers.onRequestUpdated({ uid: e.params.uid!, requestId: e.params.requestId!, before: docBefore(e), after: docAfter(e) }),
     );
-    dispatcher.on('onRawVideoFinalized', (e) => {
-      const blob = (e as { blob: { path: string; contentType: string; size: number; custom?: Record<string, string>; generation: string } }).blob;
-      return handlers.onObjectFinalized({ path: blob.path, contentType: blob.contentType, size: blob.size, custom: blob.custom ?? {}, generation: blob.generation });
+    // The Storage trigger: on Firebase it has instances of its own (2 vCPU, concurrency 1); here the outbox's two
+    // delivery slots serve every trigger, so ffmpeg must not hold them. The finalize event hands raw.mp4 to the
+    // process queue — the very processing the core's onObjectFinalized runs — and the outbox moves on.
+    dispatcher.on('onRawVideoFinalized', async (e) => {
+      const blob = (e as { blob: { path: string; custom?: Record<string, string>; generation: string } }).blob;
+      if (!shouldProcessObject({ path: blob.path, custom: blob.custom ?? {} })) return;
+      const ref = parseRawVideoPath(blob.path)!;
+      await tasks.enqueue('process', ref, { id: `process-${stableId(ref.requestId, 'finalized', blob.generation)}` });
     });
     const retry = config.taskRetry;
     tasks.register('submit', (p) => handlers.onSubmitTask(p), { ...config.submitQueue, ...retry });
     tasks.register('poll', (p) => handlers.onPollTask(p), { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50, ...retry });
     tasks.register('download', (p) => handlers.onDownloadTask(p), { maxConcurrentDispatches: 2, maxDispatchesPerSecond: 10, ...retry });
-    // ffmpeg wants the machine: one re-driven processing at a time (the Storage trigger's runs share the outbox's 2).
-    tasks.register('process', (p) => handlers.onProcessTask(p), { maxConcurrentDispatches: 1, maxDispatchesPerSecond: 10, ...retry });
+    // ffmpeg wants the machine: two videos at a time on a 2-core machine.
+    tasks.register('process', (p) => handlers.onProcessTask(p), { maxConcurrentDispatches: 2, maxDispatchesPerSecond: 10, ...retry });
 
     const tokens = new Map<string, string>();
     const api = new ClientApi(store);

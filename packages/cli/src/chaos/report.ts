@@ -22,7 +22,17 @@ export interface ChaosReport {
   /** Requests that ended posted, of all. */
   recovered: { posted: number; of: number; notPosted: { requestId: string; state: string; errorCode: string | null }[] };
   /** Restart → first write of each request that was working at a kill (ms). */
-  timeToRecoverMs: { samples: number; p50: number | null; p90: number | null; max: number | null; notResumed: number };
+  timeToRecoverMs: {
+    samples: number;
+    p50: number | null;
+    p90: number | null;
+    max: number | null;
+    notResumed: number;
+    /** The requests not written again within the resume timeout, and the state they were in at the kill. */
+    notResumedRequests: { requestId: string; state: string }[];
+    /** The slowest resumes, with the state each was in at the kill. */
+    slowest: { requestId: string; state: string; ms: number }[];
+  };
   /** Billed generations (a failed one is refunded by Luma) against the creates the requests needed; `created` counts all. */
   lumaGenerationsPerRequest: {
     expected: number;
@@ -70,7 +80,19 @@ export function summarize(input: {
     kills: { random: input.randomKills, inStates: input.targeted, total: input.randomKills + inStates },
     stackStarts: input.starts,
     recovered: { posted: verdicts.length - notPosted.length, of: verdicts.length, notPosted },
-    timeToRecoverMs: { samples: input.samples.length, p50: percentile(resumed, 0.5), p90: percentile(resumed, 0.9), max: resumed.at(-1) ?? null, notResumed },
+    timeToRecoverMs: {
+      samples: input.samples.length,
+      p50: percentile(resumed, 0.5),
+      p90: percentile(resumed, 0.9),
+      max: resumed.at(-1) ?? null,
+      notResumed,
+      notResumedRequests: input.samples.filter((s) => s.unresolved).map(({ requestId, state }) => ({ requestId, state })),
+      slowest: input.samples
+        .filter((s) => s.resumedMs !== undefined)
+        .sort((a, b) => b.resumedMs! - a.resumedMs!)
+        .slice(0, 3)
+        .map(({ requestId, state, resumedMs }) => ({ requestId, state, ms: resumedMs! })),
+    },
     lumaGenerationsPerRequest: {
       expected: verdicts.reduce((n, v) => n + v.expectedGenerations, 0),
       actual: verdicts.reduce((n, v) => n + v.generations, 0),

@@ -29,6 +29,8 @@ export interface ChaosOptions {
   gapMs: number;
   /** Give up (and report) after this long. */
   timeoutMs: number;
+  /** Keep the data dir and the stack's logs (printed at the end) instead of removing them. */
+  keep?: boolean;
   /** The built CLI (`packages/cli/dist/main.js`). */
   mainJs: string;
   env: NodeJS.ProcessEnv;
@@ -96,7 +98,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await stack.kill();
     await sim.close();
-    rmSync(work, { recursive: true, force: true });
+    if (opts.keep) opts.say(`chaos: data dir and stack logs kept in ${work}`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -117,8 +120,10 @@ class ChaosLoop {
     private readonly rand: () => number,
   ) {
     // Spread the requests over the time the kills take, so kills meet them at every age.
+    // (A kill takes a restart, a wait for the working requests to resume and a gap: ~4 s with a 3 s gap.) The
+    // last request is created after the kills are expected to end, so they all meet requests at work.
     const expectedKillsMs = opts.kills * (opts.gapMs / 2 + 2500);
-    this.createEveryMs = Math.min(10_000, Math.max(300, Math.floor(expectedKillsMs / Math.max(1, opts.requests))));
+    this.createEveryMs = Math.min(15_000, Math.max(300, Math.floor((1.3 * expectedKillsMs) / Math.max(1, opts.requests))));
   }
 
   shotIds(): string[] {

@@ -13,6 +13,7 @@ interface ChaosFlags {
   gap: string;
   timeout: string;
   json?: boolean;
+  keep?: boolean;
 }
 
 /** `d2v chaos`: SIGKILL the local stack at random moments across N requests and report how it recovered. */
@@ -29,6 +30,7 @@ export function registerChaosCommand(program: Command): void {
     .option('--gap <ms>', 'the stack runs a random time up to this between resuming and the next kill', '3000')
     .option('--timeout <ms>', 'give up after this long', String(20 * 60_000))
     .option('--json', 'print the report as one JSON object on stdout')
+    .option('--keep', 'keep the data dir and the stack logs (their path is printed)')
     .action(async (flags: ChaosFlags) => {
       const out = flags.json ? process.stderr : process.stdout;
       const report = await runChaos({
@@ -40,6 +42,7 @@ export function registerChaosCommand(program: Command): void {
         lumaLatencyMs: nonNegativeInt(flags.lumaLatency, '--luma-latency'),
         gapMs: nonNegativeInt(flags.gap, '--gap'),
         timeoutMs: positiveInt(flags.timeout, '--timeout'),
+        keep: flags.keep,
         // This file is dist/commands/chaos.js: the CLI entry point is its sibling's parent.
         mainJs: resolve(__dirname, '..', 'main.js'),
         env: process.env,

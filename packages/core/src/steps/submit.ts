@@ -13,9 +13,9 @@ import { ensureNextStep, followUpWhenLeaseEnds, retryStepLater } from './next-st
 import { STAGES, stageOf, type Stage } from './stages';
 
 const LOOKUP_PAGES = 3;
+const LOOKUP_PAGE_SIZE = 100;
 /** When Luma's 429 names no Retry-After: its limits are per minute, so a few seconds is the right scale. */
 const RATE_LIMITED_RETRY_MS = 10_000;
-const LOOKUP_PAGE_SIZE = 100;
 
 /**
  * The one billed, non-idempotent call: Luma's create. Guarded three ways:
