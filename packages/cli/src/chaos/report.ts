@@ -140,6 +140,9 @@ export function formatReport(r: ChaosReport): string[] {
     `  requests recovered:      ${r.recovered.posted}/${r.recovered.of} posted${r.recovered.notPosted.map((n) => `; ${n.requestId} ${n.state} ${n.errorCode ?? ''}`).join('')}`,
     `  time to recover:         p50 ${seconds(r.timeToRecoverMs.p50)}, p90 ${seconds(r.timeToRecoverMs.p90)}, max ${seconds(r.timeToRecoverMs.max)} ` +
       `(${r.timeToRecoverMs.samples} requests working at a kill; restart → next write${r.timeToRecoverMs.notResumed ? `; ${r.timeToRecoverMs.notResumed} NOT resumed` : ''})`,
+    ...(r.timeToRecoverMs.slowest.length
+      ? [`  slowest resumes:         ${r.timeToRecoverMs.slowest.map((x) => `${seconds(x.ms)} (${x.state})`).join(', ')}${r.timeToRecoverMs.notResumedRequests.map((x) => `; not resumed: ${x.requestId} (${x.state})`).join('')}`]
+      : []),
     `  Luma generations:        ${g.actual} billed for ${g.expected} needed (${g.perRequest?.toFixed(2) ?? '–'} per needed create; ${g.created - g.actual} refunded); ` +
       `${g.billedOnce}/${r.requests} requests billed exactly once per clip, ${g.billedTwice.length} billed twice` +
       `${g.billedTwice.length ? ` (${g.billedTwice.join(', ')})` : ''}${g.notBilled.length ? `; not billed: ${g.notBilled.join(', ')}` : ''}`,

@@ -120,10 +120,19 @@ class ChaosLoop {
     private readonly rand: () => number,
   ) {
     // Spread the requests over the time the kills take, so kills meet them at every age.
-    // (A kill takes a restart, a wait for the working requests to resume and a gap: ~4 s with a 3 s gap.) The
-    // last request is created after the kills are expected to end, so they all meet requests at work.
-    const expectedKillsMs = opts.kills * (opts.gapMs / 2 + 2500);
-    this.createEveryMs = Math.min(15_000, Math.max(300, Math.floor((1.3 * expectedKillsMs) / Math.max(1, opts.requests))));
+    // Never two requests at once: a kill takes a restart, a wait for the working requests to resume and a gap.
+    this.createEveryMs = Math.max(300, Math.floor(opts.gapMs / 2));
+  }
+
+  /**
+   * Requests are created as the kills progress (request i once i/N of the random kills are done, and never faster
+   * than createEveryMs), so however slow the machine, the kills are spread across every request's life.
+   */
+  private timeToCreate(): boolean {
+    if (Date.now() < this.nextCreateAt) return false;
+    const due = Math.floor((this.created.length * this.opts.kills) / Math.max(1, this.opts.requests));
+    const nothingAtWork = this.created.every(({ requestId }) => isSettled(this.docs.get(requestId)));
+    return this.randomKills >= due || this.randomKills >= this.opts.kills || nothingAtWork;
   }
 
   shotIds(): string[] {
@@ -138,7 +147,7 @@ class ChaosLoop {
       if (Date.now() > deadline) return 'timeout';
       if (!(await this.refresh())) continue;
       this.resolveSamples();
-      if (this.created.length < this.opts.requests && Date.now() >= this.nextCreateAt) {
+      if (this.created.length < this.opts.requests && this.timeToCreate()) {
         await this.createOne();
         this.nextCreateAt = Date.now() + this.createEveryMs;
         continue;
@@ -151,7 +160,7 @@ class ChaosLoop {
       if (target) {
         this.targeted.set(target, (this.targeted.get(target) ?? 0) + 1);
         await this.killAndRestart();
-      } else if (this.randomKills < this.opts.kills && Date.now() >= this.nextKillAt && !allSettled) {
+      } else if (this.randomKills < this.opts.kills && Date.now() >= this.nextKillAt && this.created.some(({ requestId }) => !isSettled(this.docs.get(requestId)))) {
         this.randomKills++;
         await this.killAndRestart();
       }
