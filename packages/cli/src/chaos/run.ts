@@ -226,11 +226,14 @@ class ChaosLoop {
   }
 
   private resolveSamples(): void {
-    for (const s of this.samples) {
+    for (let i = this.samples.length - 1; i >= 0; i--) {
+      const s = this.samples[i]!;
       if (s.resumedMs !== undefined || s.unresolved) continue;
       const doc = this.docs.get(s.requestId);
       const writtenAt = doc ? Date.parse(doc.updatedAt) : NaN;
       if (writtenAt > s.killAt) s.resumedMs = Math.max(0, writtenAt - s.restartAt);
+      // It finished between the last look and the kill: it was not working at the kill.
+      else if (isSettled(doc)) this.samples.splice(i, 1);
       else if (Date.now() - s.restartAt > RESUME_TIMEOUT_MS) s.unresolved = true;
     }
   }
