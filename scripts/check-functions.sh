@@ -4,8 +4,8 @@
 #   1. every exported function is registered (the emulator's /backends list) and none failed to load;
 #   2. a task enqueued through our CloudTasksQueue adapter (hashed id, enqueued twice) reaches its
 #      onTaskDispatched function exactly once;
-#   3. lumaWebhook answers over HTTP: 405 for GET, 404 for an unknown route, 403 for a forged token (that one
-#      runs the whole path: params + secrets → core config → core handler);
+#   3. lumaWebhook answers over HTTP: 405 for GET, 404 for an unknown route, 400 INVALID_ID for a bad id, 403 for a
+#      forged token (that one runs the whole path: params + secrets → core config → core handler);
 #   4. videoPlayback answers over HTTP: 401 without a token and for one firebase-admin cannot decode, 400
 #      INVALID_ID, 404 for an unknown route.
 # Offline; prints PASS/FAIL; exits non-zero on failure.

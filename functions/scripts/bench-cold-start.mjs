@@ -4,7 +4,7 @@
  * (docs/BENCHMARKS.md, "Functions cold start").
  *
  *   sdk     a fresh Node process requires exactly the SDK modules the bundle's index requires when it loads
- *           (SDK_MODULES: the firebase-functions trigger modules of our eleven functions, params, firebase-admin/app)
+ *           (SDK_MODULES: the firebase-functions trigger modules of our twelve functions, params, firebase-admin/app)
  *           — what any Functions codebase with these triggers pays before its own code;
  *   bundle  a fresh Node process requires lib/index.js the way the Functions runtime does, and lists its
  *           exports' endpoints.

@@ -62,8 +62,15 @@ export function submitDispatchesPerSecond(env: NodeJS.ProcessEnv = process.env):
 export const POLL_MAX_CONCURRENT_DISPATCHES = defineInt('POLL_MAX_CONCURRENT_DISPATCHES', { default: 50 });
 export const POLL_MAX_DISPATCHES_PER_SECOND = defineInt('POLL_MAX_DISPATCHES_PER_SECOND', { default: 10 });
 export const DOWNLOAD_MAX_CONCURRENT_DISPATCHES = defineInt('DOWNLOAD_MAX_CONCURRENT_DISPATCHES', { default: 10 });
+/** Re-driven processing (ffmpeg, 2 vCPU each): as many at once as the Storage trigger's maxInstances. */
+export const PROCESS_MAX_CONCURRENT_DISPATCHES = defineInt('PROCESS_MAX_CONCURRENT_DISPATCHES', { default: 10 });
 
-/** Retry policy shared by the task queues (throw → retry with exponential backoff in [min, max]). */
+/**
+ * Retry policy shared by the task queues (throw → retry with exponential backoff in [min, max]). Chosen with the
+ * step lease (STEP_LEASE_SECONDS) and the function timeouts; docs/DECISIONS.md "Crash recovery" explains the sums.
+ * Waiting for another worker's lease and a download's next try never throw (they are follow-up tasks), so these
+ * attempts are spent only by unexpected failures.
+ */
 export const TASK_MAX_ATTEMPTS = defineInt('TASK_MAX_ATTEMPTS', { default: 8 });
 export const TASK_MIN_BACKOFF_SECONDS = defineInt('TASK_MIN_BACKOFF_SECONDS', { default: 10 });
 export const TASK_MAX_BACKOFF_SECONDS = defineInt('TASK_MAX_BACKOFF_SECONDS', { default: 300 });
@@ -71,6 +78,14 @@ export const TASK_MAX_BACKOFF_SECONDS = defineInt('TASK_MAX_BACKOFF_SECONDS', { 
 export const POLL_INTERVAL_SECONDS = defineInt('POLL_INTERVAL_SECONDS', {
   default: 10,
   description: 'Seconds between polls of a Luma generation (the webhook usually answers first).',
+});
+/**
+ * How long a step lease lasts without renewal. The worker renews it every third of this while the step runs, so an
+ * instance that dies (out of memory, a deploy, recycling) blocks its request for at most this long.
+ */
+export const STEP_LEASE_SECONDS = defineInt('STEP_LEASE_SECONDS', {
+  default: 60,
+  description: 'Step lease length in seconds (renewed every third of it while a step runs).',
 });
 export const REQUEST_DEADLINE_MINUTES = defineInt('REQUEST_DEADLINE_MINUTES', {
   default: 30,
@@ -142,6 +157,7 @@ export const TASK_FUNCTION_NAMES = {
   submit: 'submitTask',
   poll: 'pollTask',
   download: 'downloadTask',
+  process: 'processTask',
 } as const;
 
 export function projectId(env: NodeJS.ProcessEnv = process.env): string {

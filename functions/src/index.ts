@@ -3,7 +3,7 @@
  * and calls the pipeline core (@d2v/core). See triggers/* for each function's sizing and retry policy.
  */
 export { onVideoRequestCreated, onVideoRequestUpdated, onScriptRequestCreated } from './triggers/requests';
-export { submitTask, pollTask, downloadTask } from './triggers/tasks';
+export { submitTask, pollTask, downloadTask, processTask } from './triggers/tasks';
 export { lumaWebhook } from './triggers/webhook';
 export { videoPlayback } from './triggers/playback';
 export { onRawVideoFinalized } from './triggers/storage';

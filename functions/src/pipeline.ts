@@ -6,6 +6,7 @@
  */
 import { createHandlers, type PipelineHandlers } from '@d2v/core';
 import { getPorts, portsGeneration } from './ports';
+import { handBackLeasesOnShutdown } from './shutdown';
 
 let handlers: PipelineHandlers | undefined;
 let builtFor = -1;
@@ -15,6 +16,7 @@ export function getHandlers(): PipelineHandlers {
   if (!handlers || builtFor !== gen) {
     handlers = createHandlers(getPorts());
     builtFor = gen;
+    handBackLeasesOnShutdown(getHandlers, () => getPorts().log);
   }
   return handlers;
 }

@@ -8,7 +8,7 @@
  * interfaces — and never mock firebase-admin.
  */
 import { tmpdir } from 'node:os';
-import { buildCoreConfig, createLogger, type CoreConfig, type Ports } from '@d2v/core';
+import { buildCoreConfig, createLogger, Incarnation, type CoreConfig, type Ports } from '@d2v/core';
 import type { App } from 'firebase-admin/app';
 import type { Firestore } from 'firebase-admin/firestore';
 import {
@@ -28,6 +28,7 @@ import {
   POLL_INTERVAL_SECONDS,
   REQUEST_DEADLINE_MINUTES,
   STATS_SHARDS,
+  STEP_LEASE_SECONDS,
   TASK_FUNCTION_NAMES,
   WEBHOOK_BASE_URL,
   defaultWebhookBaseUrl,
@@ -51,6 +52,7 @@ export function buildCoreConfigFromParams(env: NodeJS.ProcessEnv = process.env):
     webhookSecret: secretValue(LUMA_WEBHOOK_SECRET, env),
     requestDeadlineMs: paramValue(REQUEST_DEADLINE_MINUTES, 30, env) * 60_000,
     pollIntervalSeconds: paramValue(POLL_INTERVAL_SECONDS, 10, env),
+    stepLeaseMs: paramValue(STEP_LEASE_SECONDS, 60, env) * 1000,
     imageHostAllowList: paramValue(IMAGE_HOST_ALLOW_LIST, [] as string[], env),
     statsShards: paramValue(STATS_SHARDS, 4, env),
     lowCreditsCents: paramValue(LOW_CREDITS_CENTS, 2000, env),
@@ -108,7 +110,9 @@ export function buildFirebasePorts(): Ports {
   const log = createLogger({
     base: { service: 'draft2video', ...(process.env.K_SERVICE ? { function: process.env.K_SERVICE } : {}) },
   });
-  const ports = { clock: { now: () => Date.now() }, log, tmpDir: tmpdir() } as Ports;
+  // Instances know nothing of each other: another instance's lease lives until it lapses (othersAreDead: false).
+  const liveness = new Incarnation({ othersAreDead: false });
+  const ports = { clock: { now: () => Date.now() }, log, tmpDir: tmpdir(), liveness } as Partial<Ports> as Ports;
 
   lazy(ports, 'config', () => buildCoreConfigFromParams());
   lazy(ports, 'store', () => {

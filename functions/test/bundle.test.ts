@@ -35,7 +35,7 @@ describe('bundle.mjs', () => {
   it('builds one file per chunk, and loading the index reads only the wiring', () => {
     expect(built.stderr).toBe('');
     expect(built.status).toBe(0);
-    expect(built.stdout).toMatch(/bundle exports 11 functions: .*videoPlayback/);
+    expect(built.stdout).toMatch(/bundle exports 12 functions: .*videoPlayback/);
     expect(built.stdout).toContain('the cold start loads index.js, config.js, logs.js\n');
   });
 

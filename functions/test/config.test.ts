@@ -35,6 +35,7 @@ const DEPLOYED = {
   submitTask: functions.submitTask,
   pollTask: functions.pollTask,
   downloadTask: functions.downloadTask,
+  processTask: functions.processTask,
   lumaWebhook: functions.lumaWebhook,
   videoPlayback: functions.videoPlayback,
   onRawVideoFinalized: functions.onRawVideoFinalized,
@@ -63,6 +64,7 @@ describe('exported functions', () => {
       expect([name, secretsOf(DEPLOYED[name])]).toEqual([name, pipeline]);
     }
     expect(secretsOf(functions.onRawVideoFinalized)).toEqual([...pipeline, 'VIDEO_KEK']);
+    expect(secretsOf(functions.processTask)).toEqual([...pipeline, 'VIDEO_KEK']);
     expect(secretsOf(functions.analyticsAggregator)).toEqual([]);
     // Playback decrypts and signs links; it never talks to Luma.
     expect(secretsOf(functions.videoPlayback)).toEqual(['PLAYBACK_LINK_SECRET', 'VIDEO_KEK']);
@@ -94,6 +96,9 @@ describe('exported functions', () => {
 
   it('the video processor gets the big machine; the webhook a small fast one', () => {
     expect(endpoint(functions.onRawVideoFinalized)).toMatchObject({ availableMemoryMb: 2048, cpu: 2, concurrency: 1, timeoutSeconds: 540 });
+    // Re-driven processing: the same machine, behind a task queue with the shared retry policy.
+    expect(endpoint(functions.processTask)).toMatchObject({ availableMemoryMb: 2048, cpu: 2, concurrency: 1, timeoutSeconds: 540 });
+    expect(endpoint(functions.processTask).taskQueueTrigger!.retryConfig).toMatchObject({ maxAttempts: 'params.TASK_MAX_ATTEMPTS' });
     expect(endpoint(functions.onRawVideoFinalized).eventTrigger).toMatchObject({
       eventType: 'google.cloud.storage.object.v1.finalized',
       eventFilters: { bucket: TEST_BUCKET },
@@ -106,8 +111,8 @@ describe('exported functions', () => {
     expect(endpoint(functions.videoPlayback)).toMatchObject({ availableMemoryMb: 512, cpu: 1, concurrency: 80, timeoutSeconds: 900, httpsTrigger: { invoker: ['public'] } });
   });
 
-  it('the sweeper runs every 5 minutes on one instance; the aggregator listens on the analytics topic', () => {
-    expect(endpoint(functions.sweeper)).toMatchObject({ maxInstances: 1, scheduleTrigger: { schedule: 'every 5 minutes' } });
+  it('the sweeper runs every minute on one instance; the aggregator listens on the analytics topic', () => {
+    expect(endpoint(functions.sweeper)).toMatchObject({ maxInstances: 1, scheduleTrigger: { schedule: 'every 1 minutes' } });
     expect(endpoint(functions.analyticsAggregator).eventTrigger).toMatchObject({ eventFilters: { topic: DEFAULT_ANALYTICS_TOPIC }, retry: true });
   });
 
@@ -115,7 +120,8 @@ describe('exported functions', () => {
     const declared = params.declaredParams.map((p) => p.name);
     for (const name of ['LUMAAI_API_KEY', 'LUMA_WEBHOOK_SECRET', 'VIDEO_KEK', 'VIDEO_KEK_ID', 'D2V_REGION', 'SUBMIT_MAX_CONCURRENT_DISPATCHES',
       'LUMA_CREATES_PER_MINUTE', 'POLL_INTERVAL_SECONDS', 'REQUEST_DEADLINE_MINUTES', 'ANALYTICS_TOPIC', 'WEBHOOK_BASE_URL', 'LUMAAI_BASE_URL',
-      'PLAYBACK_LINK_SECRET', 'PLAYBACK_BASE_URL', 'PLAYBACK_MAX_RANGE_BYTES']) {
+      'PLAYBACK_LINK_SECRET', 'PLAYBACK_BASE_URL', 'PLAYBACK_MAX_RANGE_BYTES',
+      'STEP_LEASE_SECONDS', 'PROCESS_MAX_CONCURRENT_DISPATCHES']) {
       expect(declared).toContain(name);
     }
   });
@@ -143,6 +149,7 @@ describe('core config from params and secrets', () => {
     expect(c.webhookSecret).toBe(TEST_WEBHOOK_SECRET);
     expect(c.requestDeadlineMs).toBe(30 * 60_000);
     expect(c.pollIntervalSeconds).toBe(10);
+    expect(c.stepLeaseMs).toBe(60_000);
     expect(c.imageHostAllowList).toEqual([]);
   });
 

@@ -8,11 +8,19 @@ describe('webhook route', () => {
     ['/u1/r1/', { uid: 'u1', requestId: 'r1' }],
     ['/lumaWebhook/u1/r1', { uid: 'u1', requestId: 'r1' }],
     ['/demo-user/req_2-x?token=abc', { uid: 'demo-user', requestId: 'req_2-x' }],
-  ])('%s → %j', (path, expected) => expect(parseWebhookRoute(path)).toEqual(expected));
+  ])('%s → %j', (path, expected) => expect(parseWebhookRoute(path)).toEqual({ ok: true, ...expected }));
 
-  it.each(['', '/', '/u1', '/u1/r1/extra', '/a/b/c/d', '/u1/r%2F1', '/u%ZZ/r1', '/u1/r 1', `/u1/${'x'.repeat(129)}`])(
-    'rejects %j',
-    (path) => expect(parseWebhookRoute(path)).toBeNull(),
+  it.each(['', '/', '/u1', '/u1/r1/extra', '/a/b/c/d'])('answers another shape %j with 404 NOT_FOUND', (path) =>
+    expect(parseWebhookRoute(path)).toMatchObject({ ok: false, status: 404, error: { code: 'NOT_FOUND' } }),
+  );
+
+  it.each(['/u1/r%2F1', '/u%ZZ/r1', '/u1/r 1', '/u1/r%201', '/u1/..', '/u1/%2E%2E', '/u1/r%00', `/u1/${'x'.repeat(129)}`, '/__proto__/r%2F'])(
+    'answers a bad id in %j with 400 INVALID_ID and a sentence',
+    (path) => {
+      const parsed = parseWebhookRoute(path);
+      expect(parsed).toMatchObject({ ok: false, status: 400, error: { code: 'INVALID_ID' } });
+      expect(parsed.ok === false && parsed.error.message).toMatch(/^The (user|request) id in the URL is not valid/);
+    },
   );
 
   it('reads the token query parameter only when it is one string', () => {

@@ -84,7 +84,7 @@ function newTasks(queue: TaskQueueName, requestId: string): { id: string; payloa
   return fx.pending(queue).filter((t) => t.payload.requestId === requestId && !ran.has(`${queue}:${t.id}`));
 }
 
-const TASK_FUNCTIONS = { submit: fns.submitTask, poll: fns.pollTask, download: fns.downloadTask } as const;
+const TASK_FUNCTIONS = { submit: fns.submitTask, poll: fns.pollTask, download: fns.downloadTask, process: fns.processTask } as const;
 
 /** Runs a task through its task-queue function like Cloud Tasks would (`times` > 1: duplicate delivery). */
 async function runTask(queue: TaskQueueName, task: { id: string; payload: TaskPayload }, times = 1): Promise<void> {
@@ -181,7 +181,7 @@ describe('a request through every trigger', () => {
   });
 
   let downloadTask: { id: string; payload: TaskPayload } | undefined;
-  it('downloadTask.run: stores raw.mp4; a duplicate delivery meanwhile throws (retry later) and stores nothing', async () => {
+  it('downloadTask.run: stores raw.mp4; a duplicate delivery meanwhile waits for the lease (a follow-up task, no retry spent) and stores nothing', async () => {
     [downloadTask] = newTasks('download', RID);
     expect(downloadTask).toBeDefined();
     await runTask('download', downloadTask!);
@@ -189,8 +189,13 @@ describe('a request through every trigger', () => {
     expect(raw).not.toBeNull();
     expect(raw!.contentType).toBe('video/mp4');
     expect(raw!.custom?.[PIPELINE_METADATA_KEY]).not.toBe('true');
-    // Cloud Tasks delivers the same task again while the first worker's lease is live: throw → retried later.
-    await expect(fns.downloadTask.run({ data: downloadTask!.payload, id: downloadTask!.id, retryCount: 1 } as never)).rejects.toThrow(/another worker/);
+    // Cloud Tasks delivers the same task again while the first worker's lease is live: acknowledged (no retry
+    // attempt spent), with one follow-up scheduled for the lease's end.
+    await expect(fns.downloadTask.run({ data: downloadTask!.payload, id: downloadTask!.id, retryCount: 1 } as never)).resolves.toBeUndefined();
+    const waits = newTasks('download', RID).filter((t) => t.id.startsWith('download-wait-'));
+    expect(waits).toHaveLength(1);
+    expect(fx.pending('download').find((t) => t.id === waits[0]!.id)!.dueAt).toBeGreaterThan(Date.now());
+    ran.add(`download:${waits[0]!.id}`);
     expect((await fx.blobs.stat(blobPaths.rawVideo(UID, RID)))!.generation).toBe(raw!.generation);
   });
 
@@ -315,6 +320,27 @@ describe('pollTask and the sweeper', () => {
   it('a task payload that can never work is dropped (returns), not retried', async () => {
     await expect(fns.submitTask.run({ data: { uid: '../x' } } as never)).resolves.toBeUndefined();
     await expect(fns.downloadTask.run({ data: null } as never)).resolves.toBeUndefined();
+  });
+
+  it('processTask.run: re-drives processing from the stored raw.mp4 after the instance that had it died (lease lapsed)', async () => {
+    const RID = 'req-redrive-1';
+    const data = await createRequest(RID, OPTIONS);
+    await fft.wrap(fns.onVideoRequestCreated)({ data, params: { uid: UID, requestId: RID } });
+    await runTask('submit', newTasks('submit', RID)[0]!);
+    await waitForState(RID, ['downloading']);
+    await runTask('download', newTasks('download', RID)[0]!);
+    expect(await fx.blobs.stat(blobPaths.rawVideo(UID, RID))).not.toBeNull();
+    // The Storage trigger's instance took it to processing and died; its lease has lapsed, its event is gone.
+    await fx.store.runTransaction(async (tx) => {
+      const doc = (await tx.get<VideoRequest>(docPaths.videoRequest(UID, RID)))!.data;
+      tx.set(docPaths.videoRequest(UID, RID), { ...doc, state: 'processing', processAttempts: 1, lease: { step: 'process', owner: 'dead-instance.1', until: Date.now() - 1 } });
+    });
+    await fns.processTask.run({ data: { uid: UID, requestId: RID }, id: 'process-1', retryCount: 0 } as never);
+    const doc = await requestDoc(RID);
+    expect(doc.state).toBe('ready');
+    expect(await fx.blobs.stat(doc.outputs!.videoPath)).not.toBeNull();
+    expect(await fx.blobs.stat(blobPaths.rawVideo(UID, RID))).toBeNull();
+    expect(fx.simulator!.generations().filter((g) => JSON.stringify(g.requestBody).includes(`/${RID}?token=`))).toHaveLength(1);
   });
 
   it('sweeper: fails a request stuck past its deadline (TIMEOUT), once', async () => {

@@ -34,6 +34,7 @@ function makeProbeEnqueue() {
         submit: 'probeTask',
         poll: 'probeTask',
         download: 'probeTask',
+        process: 'probeTask',
       });
       await queue.enqueue('poll', { uid: 'probe', requestId: nonce }, { id: dedupeId });
       await queue.enqueue('poll', { uid: 'probe', requestId: nonce }, { id: dedupeId });

@@ -5,13 +5,19 @@
  * can never work: it is dropped); a handler that throws (the core's RetryLaterError, a transient Luma or
  * Firestore failure) is retried by Cloud Tasks with exponential backoff between TASK_MIN/MAX_BACKOFF_SECONDS,
  * TASK_MAX_ATTEMPTS times — more than the core's own attempt budgets, so the core, not the queue, decides
- * when a request has failed; the sweeper re-kicks anything whose task budget ran out.
+ * when a request has failed; the sweeper re-kicks anything whose task budget ran out. Waiting for another
+ * worker's step lease and a download's next try are follow-up tasks the core enqueues (the handler returns),
+ * so they spend no attempt. An instance that dies mid-step cuts the request: Cloud Tasks retries it after
+ * TASK_MIN_BACKOFF_SECONDS, it meets the dead instance's lease (≤ STEP_LEASE_SECONDS), waits for its end and
+ * takes over — docs/DECISIONS.md "Crash recovery" has the sums.
  */
 import { onTaskDispatched, type Request } from 'firebase-functions/v2/tasks';
 import type { PipelineHandlers, TaskQueueName } from '@d2v/core';
 import {
   DOWNLOAD_MAX_CONCURRENT_DISPATCHES,
   PIPELINE_SECRETS,
+  PROCESS_MAX_CONCURRENT_DISPATCHES,
+  PROCESSING_SECRETS,
   POLL_MAX_CONCURRENT_DISPATCHES,
   POLL_MAX_DISPATCHES_PER_SECOND,
   REGION,
@@ -35,6 +41,7 @@ const HANDLER: Record<TaskQueueName, keyof PipelineHandlers> = {
   submit: 'onSubmitTask',
   poll: 'onPollTask',
   download: 'onDownloadTask',
+  process: 'onProcessTask',
 };
 
 /** Parses, dispatches to the core, and applies the throw-to-retry / return-to-drop policy. */
@@ -108,4 +115,23 @@ export const downloadTask = onTaskDispatched(
     secrets: PIPELINE_SECRETS,
   },
   (req) => runTask('download', req),
+);
+
+/**
+ * Re-drives processing from a stored raw.mp4 when the Storage trigger's run was lost (its instance died and its
+ * retries ran out; the sweeper found the request stuck). Sized like that trigger: ffmpeg wants the whole machine.
+ */
+export const processTask = onTaskDispatched(
+  {
+    region: REGION,
+    retryConfig,
+    rateLimits: { maxConcurrentDispatches: PROCESS_MAX_CONCURRENT_DISPATCHES },
+    memory: '2GiB',
+    cpu: 2,
+    timeoutSeconds: 540,
+    concurrency: 1,
+    maxInstances: 10,
+    secrets: PROCESSING_SECRETS,
+  },
+  (req) => runTask('process', req),
 );

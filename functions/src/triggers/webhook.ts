@@ -21,15 +21,17 @@ export async function handleLumaWebhook(
   const log = runtimeLogger();
   if (req.method !== 'POST') {
     log.warn({ method: req.method }, logs.webhookBadMethod);
-    res.status(405).json({ error: 'method not allowed' });
+    res.status(405).json({ error: { code: 'METHOD_NOT_ALLOWED', message: 'Luma calls back with POST.' } });
     return;
   }
-  const route = parseWebhookRoute(req.path, WEBHOOK_FUNCTION_NAME);
-  if (!route) {
-    log.warn({ path: req.path }, logs.webhookBadRoute);
-    res.status(404).json({ error: 'not found' });
+  // Ids are checked here, at the edge, before the core or Firestore sees them (400 INVALID_ID, 404 for other routes).
+  const parsed = parseWebhookRoute(req.path, WEBHOOK_FUNCTION_NAME);
+  if (!parsed.ok) {
+    log.warn({ status: parsed.status, code: parsed.error.code }, parsed.status === 404 ? logs.webhookBadRoute : logs.webhookBadId);
+    res.status(parsed.status).json({ error: parsed.error });
     return;
   }
+  const route = { uid: parsed.uid, requestId: parsed.requestId };
   try {
     const { getHandlers } = await import('../pipeline');
     const result = await getHandlers().onLumaWebhook({ ...route, token: tokenFromQuery(req.query), body: req.body });
@@ -37,7 +39,7 @@ export async function handleLumaWebhook(
     res.status(result.status).json(result.body);
   } catch (err) {
     log.error({ ...route, err }, logs.webhookFailed);
-    res.status(500).json({ error: 'internal error' });
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'Something went wrong on our side; Luma retries, and the poller backs it up.' } });
   }
 }
 

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerBenchMediaCommand } from './commands/bench-media';
 import { registerBenchPlaybackCommand } from './commands/bench-playback';
 import { registerInspectCommand } from './commands/inspect';
+import { registerChaosCommand } from './commands/chaos';
 import { registerMediaCommands } from './commands/media';
 import { registerPlayCommand } from './commands/play';
 import { registerPromptCommand } from './commands/prompt';
@@ -19,6 +20,7 @@ import { localDraftCommandDeps } from './local-draft-deps';
 export function buildProgram(): Command {
   const program = new Command('d2v').description('draft2video: drafts → Luma AI videos, locally and on Firebase');
   registerStartCommand(program);
+  registerChaosCommand(program);
   registerMediaCommands(program);
   registerPlayCommand(program);
   registerBenchMediaCommand(program);

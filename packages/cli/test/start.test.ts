@@ -35,3 +35,36 @@ describe('d2v start --once --json', () => {
     }
   });
 });
+
+describe('d2v start --no-demo --json', () => {
+  it('serves until SIGTERM, then stops gracefully and frees the data dir for the next start', async () => {
+    const { spawn } = await import('node:child_process');
+    const dataDir = mkdtempSync(join(tmpdir(), 'd2v-serve-'));
+    try {
+      const child = spawn(process.execPath, [MAIN, 'start', '--no-demo', '--json'], {
+        env: { ...process.env, D2V_PORT: '0', D2V_DATA_DIR: dataDir, LUMAAI_API_KEY: '', LUMAAI_BASE_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const ready = await new Promise<{ ready: boolean; url: string; pid: number; incarnation: string }>((resolveReady, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('\n')) resolveReady(JSON.parse(out.split('\n')[0]!));
+        });
+        child.once('exit', () => reject(new Error(`exited before ready: ${stderr}`)));
+      });
+      expect(ready).toMatchObject({ ready: true, pid: child.pid });
+      expect((await fetch(`${ready.url}/healthz`)).status).toBe(200);
+      expect(existsSync(join(dataDir, 'stack.lock'))).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stderr).toContain('SIGTERM: stopping');
+      expect(existsSync(join(dataDir, 'stack.lock'))).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -15,22 +15,48 @@ export const CoreConfigSchema = z.object({
   pollIntervalSeconds: z.number().positive().default(10),
   /** Polls before giving up on a generation (the deadline usually comes first). */
   maxPolls: z.number().int().positive().default(360),
-  /** How long one worker owns a step (submit, download, process) before another may take over (ms). */
-  stepLeaseMs: z.number().int().positive().default(10 * 60_000),
+  /**
+   * How long a step lease (submit, download, process, joining shots) lasts without renewal (ms). The worker renews it
+   * every third of this while the step runs, so a dead worker's lease lapses within this and a live one's never does.
+   * Keep it above the Luma client's timeout (30 s): the billed create must finish inside the lease taken before it.
+   */
+  stepLeaseMs: z.number().int().min(3000).default(60_000),
   /** Lifetime of the signed URLs Luma gets for reference images (s). */
   signedUrlTtlSeconds: z.number().int().positive().default(15 * 60),
   /** Hosts whose image URLs a draft may reference directly (everything else must be the owner's Storage). */
   imageHostAllowList: z.array(z.string()).default([]),
   /** Luma create attempts (across crashes and retryable errors) before the request fails. */
   maxSubmitAttempts: z.number().int().positive().default(6),
-  maxDownloadAttempts: z.number().int().positive().default(6),
+  /**
+   * Processing attempts before the request fails (a video that breaks ffmpeg every time). An attempt cut short by
+   * the death of a process the runtime knows was killed (another local incarnation) does not count.
+   */
   maxProcessAttempts: z.number().int().positive().default(3),
+  /**
+   * A paid video is fetched until it is stored: failed fetches are tried again with a fresh URL after a backoff
+   * doubling from `downloadRetryMinSeconds` up to this, until Luma says the video is gone or the deadline passes.
+   */
+  downloadRetryMinSeconds: z.number().positive().default(2),
+  downloadRetryMaxSeconds: z.number().positive().default(300),
+  /**
+   * Times a keyframe is planned again (images re-checked, links signed again) after Luma could not fetch the
+   * draft's images; each failed try is refunded by Luma. A draft whose images Luma truly cannot read fails after.
+   */
+  maxKeyframeInputRetries: z.number().int().nonnegative().default(3),
   /** Typical Luma dreaming time; only shapes the progress bar while Luma works (ms). */
   expectedDreamingMs: z.number().int().positive().default(40_000),
   /** Timeout for downloading Luma's asset (ms). */
   downloadTimeoutMs: z.number().int().positive().default(5 * 60_000),
-  /** A working request untouched this long gets its next step enqueued again by the sweeper (ms). */
-  rekickAfterMs: z.number().int().positive().default(5 * 60_000),
+  /**
+   * A working request untouched this long and with no live lease gets its next step enqueued again by the sweeper
+   * (ms): a lost task or an exhausted retry budget. A running step renews its lease (a write) every stepLeaseMs/3.
+   */
+  rekickAfterMs: z.number().int().positive().default(2 * 60_000),
+  /**
+   * A request waiting for a Luma slot (`queued`) is re-kicked only after this long: its submit task waits in the
+   * rate-limited queue (a 429 schedules its own next try), and a re-kick would take a slot from a real submit.
+   */
+  rekickQueuedAfterMs: z.number().int().positive().default(15 * 60_000),
   /** Alert `low_credits`: the Luma credit balance (USD cents) fell below this. */
   lowCreditsCents: z.number().nonnegative().default(2000),
   /** Alert `credits_running_out`: at the recent burn rate the balance lasts fewer days than this. */

@@ -32,8 +32,21 @@ export function errorInfoFromFailureReason(reason: string | null | undefined): E
   return errorInfo('LUMA_GENERATION_FAILED', `Luma could not make this video: ${detail}.`, detail);
 }
 
+/** Luma could not fetch the images it was given (unreadable files, or URLs that expired or did not answer). */
+export function isInputFramesFailure(reason: string | null | undefined): boolean {
+  return INPUT_FRAME_REASONS.test(reason ?? '');
+}
+
 export function isRetryableLumaError(e: unknown): e is LumaError {
   return isLumaError(e) && e.retryable;
+}
+
+/**
+ * A failure of the media work itself (ffmpeg, ffprobe, validation, decryption), as opposed to a store or the
+ * network: only these say something about the video. Matched by name: the core does not import @d2v/media.
+ */
+export function isMediaFailure(e: unknown): boolean {
+  return e instanceof Error && (['FfmpegError', 'MediaError', 'DecryptError'].includes(e.name) || isMediaValidationError(e));
 }
 
 /** Shape of errors thrown by @d2v/media's validator (matched structurally: the core does not import media). */

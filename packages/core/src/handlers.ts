@@ -43,6 +43,11 @@ export interface WebhookResult {
   body: Record<string, unknown>;
 }
 
+export interface SweepOptions {
+  /** Every earlier incarnation is known dead (the local stack starting): re-kick all idle working requests now. */
+  resume?: boolean;
+}
+
 export interface SweepResult {
   failed: number;
   rekicked: number;
@@ -67,10 +72,14 @@ export interface PipelineHandlers {
   onPollTask(payload: TaskPayload, meta?: DeliveryMeta): Promise<void>;
   /** Task queue "download": streams Luma's asset into Storage as raw.mp4. */
   onDownloadTask(payload: TaskPayload, meta?: DeliveryMeta): Promise<void>;
+  /** Task queue "process": re-drives processing from a stored raw.mp4 when the Storage trigger's run was lost. */
+  onProcessTask(payload: TaskPayload, meta?: DeliveryMeta): Promise<void>;
   /** HTTP onRequest: Luma's callback. Token checked in constant time; body only names a generation to re-read. */
   onLumaWebhook(input: WebhookInput): Promise<WebhookResult>;
   /** Storage onObjectFinalized: raw.mp4 → validate, compress, poster, encrypt, upload, (post). */
   onObjectFinalized(event: ObjectFinalizedEvent, meta?: DeliveryMeta): Promise<void>;
   /** Scheduled: fail requests past their deadline, re-kick ones whose next step was lost. */
-  sweep(): Promise<SweepResult>;
+  sweep(opts?: SweepOptions): Promise<SweepResult>;
+  /** Graceful stop: hands back every step lease this process holds (see lease.ts). Returns how many. */
+  handBackLeases(opts?: { reusableAt?: number }): Promise<number>;
 }

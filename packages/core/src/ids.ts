@@ -1,12 +1,8 @@
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Deterministic id for "the same unit of work" (task dedupe, post ids): same inputs, same id. */
 export function stableId(...parts: (string | number)[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
-}
-
-export function newOwnerId(): string {
-  return randomUUID();
 }
 
 const WEBHOOK_TOKEN_CONTEXT = 'd2v-luma-webhook-v1';

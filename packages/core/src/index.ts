@@ -6,6 +6,19 @@ export * from './logs';
 export { createHandlers } from './pipeline';
 export { transition, onTransitionApplied, type TransitionHook, type AppliedTransition } from './transition';
 export { ensureNextStep } from './steps/next-step';
+export {
+  Incarnation,
+  newIncarnationId,
+  incarnationOf,
+  leaseIsLive,
+  acquireLease,
+  renewLease,
+  releaseLease,
+  withLease,
+  handBackLeases,
+  LeaseLostError,
+  type LeaseClaim,
+} from './lease';
 export { shotRequestId } from './multi-shot/plan-shots';
 export { shouldProcessObject } from './steps/process';
 export { newClientAction } from './steps/actions';

@@ -12,7 +12,8 @@ import { onRequestCreated } from './steps/create';
 import { onScriptRequestCreated } from './steps/script-request';
 import { onDownloadTask } from './steps/download';
 import { onLumaWebhook, onPollTask } from './steps/generation';
-import { onObjectFinalized } from './steps/process';
+import { onObjectFinalized, onProcessTask } from './steps/process';
+import { handBackLeases } from './lease';
 import { onSubmitTask } from './steps/submit';
 import { sweep } from './steps/sweep';
 import { onTransitionApplied } from './transition';
@@ -47,6 +48,7 @@ export function createHandlers(ports: Ports): PipelineHandlers {
     onSubmitTask: (t, m) => run({ step: 'submit', ...of(t) }, m, () => onSubmitTask(p, t)),
     onPollTask: (t, m) => run({ step: 'poll', ...of(t) }, m, () => onPollTask(p, t)),
     onDownloadTask: (t, m) => run({ step: 'download', ...of(t) }, m, () => onDownloadTask(p, t)),
+    onProcessTask: (t, m) => run({ step: 'process', ...of(t) }, m, () => onProcessTask(p, t)),
     onLumaWebhook: (i) =>
       run({ step: 'webhook', ...of(i) }, undefined, async () => {
         const result = await onLumaWebhook(p, i);
@@ -54,6 +56,7 @@ export function createHandlers(ports: Ports): PipelineHandlers {
         return result;
       }),
     onObjectFinalized: (e, m) => run({ step: 'process', ...(parseRawVideoPath(e.path) ?? {}) }, m, () => onObjectFinalized(p, e)),
-    sweep: () => run({ step: 'sweep' }, undefined, () => sweep(p)),
+    sweep: (opts) => run({ step: 'sweep' }, undefined, () => sweep(p, opts)),
+    handBackLeases: (opts) => run({ step: 'hand-back' }, undefined, () => handBackLeases(p, opts)),
   };
 }

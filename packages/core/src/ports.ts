@@ -4,7 +4,7 @@
  * same contract tests. Nothing here may name Firebase.
  */
 import type { Readable } from 'node:stream';
-import type { AnalyticsEvent, ByteRange, MediaPort } from '@d2v/schema';
+import type { AnalyticsEvent, ByteRange, MediaPort, VideoState } from '@d2v/schema';
 import type { LumaApi } from '@d2v/luma';
 import type { CoreConfig } from './config';
 
@@ -114,7 +114,8 @@ export interface BlobStore {
 // ---------------------------------------------------------------------------------------------------------------
 // Tasks (Cloud Tasks queues / the local durable queue)
 
-export const TASK_QUEUES = ['submit', 'poll', 'download'] as const;
+/** `process` re-drives processing when the Storage trigger's run was lost (the sweeper, a crash): raw.mp4 → outputs. */
+export const TASK_QUEUES = ['submit', 'poll', 'download', 'process'] as const;
 export type TaskQueueName = (typeof TASK_QUEUES)[number];
 
 export interface TaskPayload {
@@ -177,6 +178,34 @@ export interface Logger {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Liveness (which lease owners are known dead before their lease runs out)
+
+/**
+ * This process (or function instance) as lease owner. Every lease owner id the core makes starts with the
+ * incarnation id (`<incarnation>.<random>`). A runtime that knows more than "a lease lapses when nobody renews it"
+ * says so through `isDead`: the local stack runs one process per data dir, so any other incarnation is dead.
+ * `track` hears of every lease this process holds, so a graceful stop can hand back the ones still held.
+ * The core's `Incarnation` class implements it for both runtimes.
+ */
+export interface Liveness {
+  readonly incarnation: string;
+  isDead(owner: string): boolean;
+  track(held: HeldLease): () => void;
+  /** Leases this process holds right now (for a graceful stop). */
+  held(): HeldLease[];
+}
+
+/** A step lease this worker holds on a request (what it renews, releases or hands back). */
+export interface HeldLease {
+  uid: string;
+  requestId: string;
+  owner: string;
+  step: string;
+  /** The states in which the lease means something (renewal and release are guarded by them). */
+  states: readonly VideoState[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 
 export interface Ports {
   store: DocumentStore;
@@ -190,4 +219,6 @@ export interface Ports {
   config: CoreConfig;
   /** Scratch directory for ffmpeg's seekable files; handlers clean up what they create. */
   tmpDir: string;
+  /** Who owns leases here and which owners are known dead; absent: every lease lives until it lapses. */
+  liveness?: Liveness;
 }

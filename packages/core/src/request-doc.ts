@@ -27,23 +27,20 @@ export function isoNow(ports: Pick<Ports, 'clock'>): string {
   return new Date(ports.clock.now()).toISOString();
 }
 
-export function leaseIsLive(lease: Lease | null | undefined, now: number): boolean {
-  return Boolean(lease && lease.until > now);
-}
-
 /**
  * A compare-and-set update that is not a state change (progress, Luma tracking, leases): applied only while
  * the request is still in one of `states` (and, with `leaseOwner`, only while that worker holds the lease; with
  * `when`, only while that condition holds).
- * Returns the new document, or null when the guard refused. A patch that changes nothing (empty, or every
- * field equal to what is stored) and has nothing else to write writes nothing: a write is a billed operation on
- * a document that takes about one per second, and `updatedAt` should mean something changed.
+ * Returns the new document, or null when the guard refused. A patch that returns null, or changes nothing (empty,
+ * or every field equal to what is stored) and has nothing else to write, writes nothing and returns the document
+ * as it is: a write is a billed operation on a document that takes about one per second, and `updatedAt` should
+ * mean something changed.
  */
 export async function updateRequestIf(
   ports: Ports,
   ref: RequestRef,
   guard: { states: readonly VideoState[]; leaseOwner?: string; when?: (doc: VideoRequest) => boolean },
-  patch: (doc: VideoRequest) => DocData,
+  patch: (doc: VideoRequest) => DocData | null,
   /** Other documents written atomically with the update (an action's record). */
   alsoWrite?: (tx: Transaction, next: VideoRequest) => void,
 ): Promise<VideoRequest | null> {
@@ -53,6 +50,7 @@ export async function updateRequestIf(
     if (guard.leaseOwner !== undefined && doc.lease?.owner !== guard.leaseOwner) return null;
     if (guard.when && !guard.when(doc)) return null;
     const changes = patch(doc);
+    if (changes === null) return doc;
     if (!alsoWrite && !changesAnything(doc as unknown as DocData, changes)) return doc;
     const next = { ...doc, ...changes, updatedAt: isoNow(ports) } as VideoRequest;
     tx.set(requestPath(ref), next as unknown as DocData);

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { IdSchema, isTerminal } from '@d2v/schema';
+import { isTerminal } from '@d2v/schema';
 import type { BlobStore, Logger, PipelineHandlers, PlaybackHttp } from '@d2v/core';
 import { ApiError, type ClientApi } from './client-api';
 import { playbackRoutes } from './routes/playback';
 import { mountWebApp } from './web-app';
+import { checkBlobPath, INVALID_ID, isUndecodableParam, UNDECODABLE_PARAM_MESSAGE, validateIdParams } from './http-ids';
 
 export interface ServerDeps {
   api: ClientApi;
@@ -40,6 +41,8 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use(express.json({ limit: '1mb', strict: false }));
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  // Every id in a URL is checked before a handler sees it (http-ids.ts): 400 INVALID_ID, never a store path.
+  validateIdParams(app);
 
   // Luma's callback: token in the URL, body only names the generation.
   app.post('/luma/webhook/:uid/:requestId', wrap(async (req, res) => {
@@ -53,7 +56,7 @@ export function createApp(deps: ServerDeps): express.Express {
   }));
 
   app.get('/blobs/*path', wrap(async (req, res) => {
-    const path = ([] as string[]).concat(req.params.path as unknown as string[]).join('/');
+    const path = checkBlobPath(req.params.path);
     if (!deps.verifyBlobUrl(path, String(req.query.expires ?? ''), String(req.query.sig ?? ''))) {
       throw new ApiError(403, 'FORBIDDEN', 'This link is invalid or has expired.');
     }
@@ -67,17 +70,13 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use(playbackRoutes(deps.playback, deps.log));
 
   const v1 = express.Router();
+  validateIdParams(v1);
   v1.use((req, _res, next) => {
     const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1];
     const uid = token ? deps.authenticate(token) : null;
     if (!uid) return next(new ApiError(401, 'UNAUTHENTICATED', 'Sign in first: send "Authorization: Bearer <token>".'));
     (req as AuthedRequest)[UID] = uid;
     next();
-  });
-  // Every `:id` in a path is checked before any route reads it: an id that cannot exist is the caller's mistake.
-  v1.param('id', (_req, _res, next, value: string) => {
-    if (IdSchema.safeParse(value).success) return next();
-    next(new ApiError(400, 'INVALID_ID', 'The id in the URL is not valid: ids are 1–128 letters, digits, "_" or "-".'));
   });
   v1.get('/drafts', wrap(async (req, res) => void res.json({ drafts: await deps.api.listDrafts(uidOf(req)) })));
   v1.get('/requests', wrap(async (req, res) => void res.json({ requests: await deps.api.listRequests(uidOf(req)) })));
@@ -137,6 +136,7 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return void res.end();
     if (err instanceof ApiError) return void res.status(err.status).json({ error: { code: err.code, message: err.message } });
+    if (isUndecodableParam(err)) return void res.status(400).json({ error: { code: INVALID_ID, message: UNDECODABLE_PARAM_MESSAGE } });
     // body-parser's errors carry a status and a type; they are the client's fault, so answer them as such.
     const { status, type } = err as { status?: number; type?: string };
     if (type === 'entity.parse.failed') return void res.status(400).json({ error: { code: 'BAD_JSON', message: 'The body is not valid JSON.' } });

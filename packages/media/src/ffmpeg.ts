@@ -190,6 +190,24 @@ export function runFfprobe(args: string[], opts: RunFfprobeOptions = {}): Promis
  * FfmpegError with the stderr tail on a non-zero exit or a failed start, the signal's reason on abort (the child
  * is killed).
  */
+/**
+ * Children still running, killed when this process exits (a graceful stop exits with steps handed back: their
+ * ffmpeg must not go on burning CPU for nobody). A SIGKILLed process cannot do this; its ffmpeg dies with the
+ * machine or container, or runs to its end into a scratch file the next start clears.
+ */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function trackUntilExit(child: ChildProcess): void {
+  running.add(child);
+  child.once('close', () => running.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of running) c.kill('SIGKILL');
+  });
+}
+
 function settleOnExit(
   child: ChildProcess,
   program: 'ffmpeg' | 'ffprobe',
@@ -199,6 +217,7 @@ function settleOnExit(
   reject: (reason: unknown) => void,
   onSuccess: () => void,
 ): void {
+  trackUntilExit(child);
   let settled = false;
   const onAbort = (): void => {
     if (settled) return;

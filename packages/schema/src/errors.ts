@@ -21,6 +21,8 @@ export const ERROR_CATALOG = {
   LUMA_MODERATION: { retryable: true, message: 'Luma’s moderation stopped this video; rewording the draft usually helps.' },
   LUMA_GENERATION_FAILED: { retryable: true, message: 'Luma could not make this video.' },
   DOWNLOAD_FAILED: { retryable: true, message: 'The finished video could not be fetched from Luma.' },
+  /** Luma no longer has a generation it completed (deleted or expired there). Retrying looks again; it never bills again. */
+  LUMA_VIDEO_GONE: { retryable: true, message: 'Luma no longer has the finished video, so it could not be fetched; trying again looks for it again and is never billed twice.' },
   MEDIA_INVALID: { retryable: false, message: 'The video Luma returned is not a usable video.' },
   MEDIA_TOO_LARGE: { retryable: false, message: 'The video is larger than the size limit.' },
   MEDIA_BAD_CONTAINER: { retryable: false, message: 'The video is not an MP4 or MOV file.' },

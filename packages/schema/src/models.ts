@@ -1,12 +1,13 @@
 import * as z from 'zod';
+import { ID_CHARS_RE, ID_MAX_LENGTH } from './paths';
 import { VIDEO_STATES } from './states';
 
-/** Firestore-safe id: what the app uses for uids, draft ids and request ids. */
+/** Firestore-safe id: what the app uses for uids, draft ids and request ids (the rule is data in paths.ts). */
 export const IdSchema = z
   .string()
   .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_-]+$/, 'ids may only contain letters, digits, "_" and "-"');
+  .max(ID_MAX_LENGTH)
+  .regex(ID_CHARS_RE, 'ids may only contain letters, digits, "_" and "-"');
 
 export const ISODateSchema = z.string().datetime({ offset: true });
 
@@ -166,6 +167,10 @@ export const LumaTrackingSchema = z.object({
   lumaState: z.string().optional(),
   lastCheckedAt: z.number().optional(),
   polls: z.number().int().nonnegative().default(0),
+  /** Download tries whose fresh asset link from Luma answered 403/404/410 (three: the video is taken as gone). */
+  unavailableAssetTries: z.number().int().nonnegative().optional(),
+  /** Times the keyframe was planned again because Luma could not fetch the draft's images. */
+  inputResubmits: z.number().int().nonnegative().optional(),
 });
 export type LumaTracking = z.infer<typeof LumaTrackingSchema>;
 

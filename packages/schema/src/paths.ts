@@ -1,4 +1,16 @@
 /**
+ * The id rule (uids, request ids, draft ids, post ids…): what `IdSchema` checks, as plain data so that code which
+ * must not load zod (the Firebase functions' cold start) applies the very same rule.
+ */
+export const ID_MAX_LENGTH = 128;
+export const ID_CHARS_RE = /^[A-Za-z0-9_-]+$/;
+export const ID_RULE_TEXT = 'ids are 1 to 128 letters, digits, "_" or "-"';
+
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= ID_MAX_LENGTH && ID_CHARS_RE.test(value);
+}
+
+/**
  * Where things live. Firestore document paths and Storage object paths, identical in Firebase and in the
  * local stack (which stores documents under the same path strings).
  */

@@ -6,7 +6,8 @@
  *           → downloading → processing → ready → posted
  *   validating → dreaming (a script request: its shots are generated as child requests; downloading joins them)
  *   validating → ready (the content cache: an identical earlier video of the same person is reused, no Luma call)
- *   any working state → failed (error.retryable says whether "retry" may bring it back)
+ *   any working state → failed (error.retryable says whether "retry" may bring it back; after Luma completed the
+ *   video, failed → downloading fetches it again instead of creating another)
  *   any working state → cancelled (the person's "cancel"; terminal: a cancelled video is made again, not retried)
  *   anything but deleted → deleted
  */
@@ -49,7 +50,9 @@ export const STATE_MACHINE: Readonly<Record<VideoState, StateSpec>> = {
   pending: { label: 'Waiting to start', progress: 0, next: ['validating', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   validating: { label: 'Checking the draft', progress: 0.02, next: ['keyframe_queued', 'queued', 'dreaming', 'ready', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   keyframe_queued: { label: 'Sending the keyframe to Luma', progress: 0.05, next: ['keyframe_dreaming', ...WORKING_EXITS], terminal: false, hasDeadline: true },
-  keyframe_dreaming: { label: 'Luma is drawing the keyframe', progress: 0.08, next: ['queued', ...WORKING_EXITS], terminal: false, hasDeadline: true },
+  // keyframe_dreaming → validating: Luma could not fetch the draft's images (our signed URL expired or its server
+  // was down); the plan is made again with fresh URLs (a few times at most); Luma refunded the failed generation.
+  keyframe_dreaming: { label: 'Luma is drawing the keyframe', progress: 0.08, next: ['queued', 'validating', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   queued: { label: 'Waiting for a Luma slot', progress: 0.15, next: ['submitting', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   submitting: { label: 'Sending to Luma', progress: 0.18, next: ['dreaming', 'queued', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   dreaming: { label: 'Luma is dreaming', progress: 0.2, next: ['downloading', ...WORKING_EXITS], terminal: false, hasDeadline: true },
@@ -57,7 +60,8 @@ export const STATE_MACHINE: Readonly<Record<VideoState, StateSpec>> = {
   processing: { label: 'Compressing and encrypting', progress: 0.75, next: ['ready', ...WORKING_EXITS], terminal: false, hasDeadline: true },
   ready: { label: 'Saved (not posted)', progress: 1, next: ['posted', 'deleted'], terminal: true, hasDeadline: false },
   posted: { label: 'Posted', progress: 1, next: ['deleted'], terminal: true, hasDeadline: false },
-  failed: { label: 'Failed', progress: 1, next: ['keyframe_queued', 'queued', 'deleted'], terminal: true, hasDeadline: false },
+  // failed → downloading: the retry of a failure after Luma completed the video fetches it again, never bills again.
+  failed: { label: 'Failed', progress: 1, next: ['keyframe_queued', 'queued', 'downloading', 'deleted'], terminal: true, hasDeadline: false },
   cancelled: { label: 'Cancelled', progress: 1, next: ['deleted'], terminal: true, hasDeadline: false },
   deleted: { label: 'Deleted', progress: 1, next: [], terminal: true, hasDeadline: false },
 };

@@ -13,7 +13,22 @@ export interface StartOptions {
   draft: string;
   user: string;
   duplicates?: boolean;
+  /** false (`--no-demo`): only serve, no demo request (what `d2v chaos` runs). */
+  demo?: boolean;
+  /** On SIGTERM/SIGINT: how long running steps may finish before they are handed back (ms). */
+  grace?: string;
 }
+
+/** What `--no-demo --json` prints as its one stdout line once the stack serves. */
+export interface ServeReady {
+  ready: true;
+  url: string;
+  pid: number;
+  incarnation: string;
+  resumed: { tasks: number; events: number; rekicked: number };
+}
+
+const DEFAULT_GRACE_MS = 3000;
 
 /** What `--json` prints as the last line of stdout. */
 export interface DemoSummary {
@@ -38,6 +53,8 @@ export function registerStartCommand(program: Command): void {
     .option('--draft <draftId>', 'draft to turn into a video', 'demo-sunrise')
     .option('--user <uid>', 'owner of the draft', 'demo-user')
     .option('--duplicates', 'deliver every event and task twice (proves idempotency)')
+    .option('--no-demo', 'only serve the API (no demo request) until stopped')
+    .option('--grace <ms>', 'on SIGTERM/Ctrl-C, how long running steps may finish before they are handed back', String(DEFAULT_GRACE_MS))
     .action(async (opts: StartOptions) => {
       process.exitCode = await runStart(opts);
     });
@@ -49,11 +66,20 @@ export async function runStart(opts: StartOptions, env: NodeJS.ProcessEnv = proc
   const say = (line: string) => out.write(`${line}\n`);
   const started = Date.now();
   const stack = await LocalStack.start({ env, config: opts.duplicates ? { duplicateDelivery: true } : {} });
+  stopOnSignal(stack, graceMsOf(opts.grace), say);
   say(`draft2video local stack on ${stack.url}`);
   say(`  web console: ${stack.url}/  (open it in a browser)`);
   say(`  Luma: ${stack.simulator ? `simulator at ${stack.simulator.url}` : stack.config.realLuma?.baseUrl}`);
   say(`  data: ${rel(stack.config.dataDir)}   logs: ${rel(stack.config.logFile)}`);
+  const { tasks, events, rekicked } = stack.resumed;
+  if (tasks || events || rekicked) say(`  resumed the last run's work: ${tasks} tasks, ${events} events, ${rekicked} requests re-kicked`);
 
+  if (opts.demo === false) {
+    const ready: ServeReady = { ready: true, url: stack.url, pid: process.pid, incarnation: stack.incarnation.incarnation, resumed: stack.resumed };
+    if (opts.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
+    say(`serving on ${stack.url} — Ctrl-C to stop`);
+    return new Promise<number>(() => undefined); // the signal handler stops the stack and exits
+  }
   try {
     return await runDemo(stack, opts, env, out, started);
   } catch (e) {
@@ -103,12 +129,36 @@ async function runDemo(
     return final.state === 'posted' ? 0 : 1;
   }
   say(`serving on ${stack.url} — Ctrl-C to stop`);
-  await new Promise<void>((resolveStop) => {
-    const stop = () => void stack.stop().then(resolveStop);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  return 0;
+  return new Promise<number>(() => undefined); // the signal handler stops the stack and exits
+}
+
+function graceMsOf(value: string | undefined): number {
+  const ms = Number(value ?? DEFAULT_GRACE_MS);
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`--grace must be a number of milliseconds (got ${value})`);
+  return ms;
+}
+
+/**
+ * A graceful stop on SIGTERM or Ctrl-C: stop claiming work, give running steps `graceMs` to finish, hand back the
+ * rest (their leases and queue rows, so the next start resumes them at once), close, exit. A second signal during
+ * the stop is not caught: it ends the process at once (and the next start still resumes everything).
+ */
+function stopOnSignal(stack: LocalStack, graceMs: number, say: (line: string) => void): void {
+  const stop = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping (running steps get ${graceMs} ms, then they are handed back)…`);
+    stack
+      .stop({ graceMs })
+      .then((back) => {
+        if (back.leases || back.tasks || back.events) say(`handed back ${back.leases} leases, ${back.tasks} tasks, ${back.events} events`);
+        process.exit(0);
+      })
+      .catch((e: unknown) => {
+        say(`stopping failed: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 /** A signed playback link for `user` (what a `<video src>` uses), or null if the stack would not make one. */

@@ -3,39 +3,38 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { blobPaths, docPaths, type VideoRequest } from '@d2v/schema';
-import { errorInfo, isMediaValidationError } from '../errors';
+import { isMediaValidationError } from '../errors';
 import { logs } from '../logs';
-import { RetryLaterError, type Ports } from '../ports';
-import { updateRequestIf, type RequestRef } from '../request-doc';
-import { transition } from '../transition';
+import type { Ports } from '../ports';
+import type { RequestRef } from '../request-doc';
+
+/** A script video whose shots cannot be joined whatever we try (a permanent failure of the parent). */
+export class ShotsNotJoinableError extends Error {
+  override readonly name = 'ShotsNotJoinableError';
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * "Create Script": the parent's "download" joins its shots. Each shot's encrypted video is decrypted to a temp
  * file, cut to its scene's length and concatenated with ffmpeg; the result is stored as the parent's raw.mp4,
  * which starts the usual processing (compress, encrypt, post). The shots' own files are then removed; their
- * documents stay (with their transition logs) but they are never posted.
+ * documents stay (with their transition logs) but they are never posted. Runs inside the download step's lease
+ * (renewed while ffmpeg works); throws ShotsNotJoinableError for what no retry can fix, anything else to be retried.
  */
 export async function assembleShots(ports: Ports, ref: RequestRef, doc: VideoRequest, owner: string): Promise<void> {
-  const log = ports.log.child({ ...ref });
+  const log = ports.log.child({ ...ref, lease: owner });
   const shots = doc.shots!;
-  const fail = async (reason: string, message: string): Promise<void> => {
-    await transition(ports, ref, {
-      from: ['downloading'], to: 'failed', by: 'system', reason, leaseOwner: owner, lease: null,
-      error: errorInfo('MEDIA_PROCESSING_FAILED', message),
-    });
-  };
   const concat = ports.media.concat?.bind(ports.media);
-  if (!concat) {
-    await fail('cannot join shots', 'This runtime cannot join the shots of a script video.');
-    return;
-  }
+  if (!concat) throw new ShotsNotJoinableError('cannot join shots', 'This runtime cannot join the shots of a script video.');
   const children: VideoRequest[] = [];
   for (const shot of shots) {
     const child = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, shot.requestId)))?.data;
-    if (!child?.outputs) {
-      await fail('shot video missing', `Shot ${shot.n} has no video to join.`);
-      return;
-    }
+    if (!child?.outputs) throw new ShotsNotJoinableError('shot video missing', `Shot ${shot.n} has no video to join.`);
     children.push(child);
   }
 
@@ -57,12 +56,8 @@ export async function assembleShots(ports: Ports, ref: RequestRef, doc: VideoReq
     log.info({ bytes: info.size, durationMs: probe.durationMs }, logs.assemblyDone);
   } catch (e) {
     log.warn({ err: String(e) }, logs.downloadFailed);
-    if (isMediaValidationError(e)) {
-      await fail('shots could not be joined', e.message);
-      return;
-    }
-    await updateRequestIf(ports, ref, { states: ['downloading'], leaseOwner: owner }, () => ({ lease: null }));
-    throw e instanceof RetryLaterError ? e : new RetryLaterError(`joining shots failed: ${String(e)}`);
+    if (isMediaValidationError(e)) throw new ShotsNotJoinableError('shots could not be joined', e.message);
+    throw e;
   } finally {
     await rm(work, { recursive: true, force: true });
   }

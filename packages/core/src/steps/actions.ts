@@ -174,6 +174,11 @@ async function deleteAction(ports: Ports, ref: RequestRef, recorder: ActionRecor
   return changed(deleted);
 }
 
+/** The failure came after Luma completed the video (download, processing, a deadline then): it is paid for. */
+function lumaFinishedTheVideo(doc: VideoRequest): boolean {
+  return Boolean(doc.luma.generationId) && doc.luma.lumaState === 'completed';
+}
+
 async function retryAction(ports: Ports, ref: RequestRef, recorder: ActionRecorder): Promise<Applied> {
   const current = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
   if (!current || !canRetry(current.state, current.error?.retryable)) {
@@ -184,6 +189,29 @@ async function retryAction(ports: Ports, ref: RequestRef, recorder: ActionRecord
     return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: 'A video made from a script cannot be retried; make it again from the script.' });
   }
   const retried: ActionOutcome = { ok: true };
+  if (lumaFinishedTheVideo(current)) {
+    // Luma made (and billed) this video; what failed came after. Fetch it again — never create it again.
+    const refetch = await transition(ports, ref, {
+      from: ['failed'],
+      to: 'downloading',
+      by: 'client',
+      reason: 'retried by the owner: fetching the finished video again',
+      error: null,
+      lease: null,
+      alsoWrite: (tx) => recorder.write(tx, retried),
+      patch: (d) => ({
+        ...recorder.patch(retried),
+        cancelRequested: undefined,
+        deadlineAt: ports.clock.now() + ports.config.requestDeadlineMs,
+        downloadAttempts: 0,
+        processAttempts: 0,
+        luma: { ...d.luma, unavailableAssetTries: 0 },
+      }),
+    });
+    if (!refetch.applied) return unchanged({ ok: true, message: 'Already retrying.' });
+    await ensureNextStep(ports, refetch.doc);
+    return changed(retried);
+  }
   // Restart the stage that failed: the keyframe if the video request has no first frame yet.
   const needsKeyframe = Boolean(current.keyframeRequest) && !(current.lumaRequest as { keyframes?: { frame0?: unknown } } | undefined)?.keyframes?.frame0;
   const moved = await transition(ports, ref, {

@@ -3,7 +3,8 @@ import { blobPaths, canCancel, type VideoRequest, type VideoState } from '@d2v/s
 import { publishEvent } from '../analytics';
 import { logs } from '../logs';
 import { RetryLaterError, type DocData, type Ports } from '../ports';
-import { isoNow, leaseIsLive, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
+import { leaseIsLive } from '../lease';
+import { isoNow, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition, type TransitionActor, type TransitionOutcome } from '../transition';
 import { changed, NO_RECORD, unchanged, type ActionOutcome, type ActionRecorder, type Applied } from './action-record';
 import { ensureNextStep } from './next-step';
@@ -144,7 +145,7 @@ export async function settleCancel(ports: Ports, ref: RequestRef, opts: { rekick
       }
       case 'with_submitter':
         // The submit step holding the lease finishes it; without a live one, a submit task takes over.
-        if (!leaseIsLive(doc.lease, ports.clock.now())) await ensureNextStep(ports, doc, { rekick: opts.rekick ?? 'cancel' });
+        if (!leaseIsLive(ports, doc.lease)) await ensureNextStep(ports, doc, { rekick: opts.rekick ?? 'cancel' });
         return;
     }
   }

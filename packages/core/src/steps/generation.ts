@@ -1,7 +1,7 @@
 import type { Generation } from '@d2v/luma';
 import { isLumaError } from '@d2v/luma';
 import type { VideoRequest } from '@d2v/schema';
-import { errorInfo, errorInfoFromFailureReason } from '../errors';
+import { errorInfo, errorInfoFromFailureReason, isInputFramesFailure } from '../errors';
 import type { WebhookInput, WebhookResult } from '../handlers';
 import { verifyWebhookToken } from '../ids';
 import { logs } from '../logs';
@@ -9,6 +9,7 @@ import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
 import { progressWorthWriting, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
 import { notCancelling, settleCancel } from './cancel';
+import { onRequestCreated } from './create';
 import { ensureNextStep } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
 
@@ -41,6 +42,7 @@ export async function applyGeneration(
         return { progress, luma: { ...d.luma, lumaState: generation.state, lastCheckedAt: ports.clock.now(), polls } };
       });
     case 'failed': {
+      if (stage === 'keyframe' && isInputFramesFailure(generation.failure_reason) && (await planKeyframeAgain(ports, ref, generation))) return readRequest(ports, ref);
       const moved = await transition(ports, ref, {
         from: [spec.waiting],
         when: notCancelling,
@@ -58,6 +60,41 @@ export async function applyGeneration(
       return moved;
     }
   }
+}
+
+/**
+ * Luma could not fetch the draft's images. Validation checked them (they exist, are images, are the owner's)
+ * before any credit was spent, so the likely cause is ours: a signed URL that expired while the request queued, or
+ * (locally) the blob server down during a restart. So the request is validated and planned again — the images
+ * checked again, fresh URLs signed — and the keyframe submitted again (up to maxKeyframeInputRetries times); Luma
+ * refunded the failed one. The shots of a
+ * script video are planned with their script and are not re-planned here.
+ */
+async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Generation): Promise<boolean> {
+  const moved = await transition(ports, ref, {
+    from: ['keyframe_dreaming'],
+    to: 'validating',
+    by: 'luma',
+    reason: `Luma could not fetch the draft's images (${generation.failure_reason}); checking them and signing new links`,
+    lease: null,
+    patch: (d) => ({
+      luma: {
+        ...d.luma,
+        previousGenerationIds: [...(d.luma.previousGenerationIds ?? []), generation.id],
+        keyframeGenerationId: undefined,
+        keyframeIntentAt: undefined,
+        lumaState: 'failed',
+        polls: 0,
+        // Luma refunded the failed keyframe: its create does not count against maxSubmitAttempts.
+        submitAttempts: Math.max(0, d.luma.submitAttempts - 1),
+        inputResubmits: (d.luma.inputResubmits ?? 0) + 1,
+      },
+    }),
+    when: (d) => !d.parentRequestId && (d.luma.inputResubmits ?? 0) < ports.config.maxKeyframeInputRetries,
+  });
+  if (!moved.applied) return false;
+  await onRequestCreated(ports, ref);
+  return true;
 }
 
 async function videoCompleted(ports: Ports, ref: RequestRef): Promise<VideoRequest | null> {
@@ -96,7 +133,8 @@ async function keyframeCompleted(ports: Ports, ref: RequestRef, generation: Gene
     patch: (d) => {
       const video = { ...(d.lumaRequest ?? {}) } as Record<string, unknown>;
       const keyframes = { ...((video.keyframes as Record<string, unknown> | undefined) ?? {}), frame0: { type: 'image', url: image } };
-      return { lumaRequest: { ...video, keyframes }, luma: { ...d.luma, lumaState: 'completed', polls: 0 } };
+      // The video stage has its own budget of create attempts: the keyframe's do not count against it.
+      return { lumaRequest: { ...video, keyframes }, luma: { ...d.luma, lumaState: 'completed', polls: 0, submitAttempts: 0 } };
     },
   });
   return moved.applied ? moved.doc : null;

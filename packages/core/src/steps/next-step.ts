@@ -1,6 +1,6 @@
-import type { VideoRequest } from '@d2v/schema';
+import type { Lease, VideoRequest } from '@d2v/schema';
 import { stableId } from '../ids';
-import type { Ports } from '../ports';
+import type { Ports, TaskPayload, TaskQueueName } from '../ports';
 import { checkShots } from '../multi-shot/await-shots';
 
 /**
@@ -48,7 +48,48 @@ export async function ensureNextStep(ports: Ports, doc: VideoRequest, opts: Next
     case 'downloading':
       await ports.tasks.enqueue('download', ref, { id: id('download') });
       return true;
+    case 'processing':
+      await enqueueProcessing(ports, doc, opts);
+      return true;
     default:
       return false;
   }
+}
+
+/**
+ * Normally the Storage trigger of raw.mp4 drives processing; this task re-drives it when that run was lost (a
+ * crash, the sweeper) or when a download finds raw.mp4 already stored by an earlier try.
+ */
+export async function enqueueProcessing(ports: Ports, doc: VideoRequest, opts: { rekick?: string } = {}): Promise<void> {
+  const id = `process-${stableId(doc.requestId, 'process', doc.transitionCount, opts.rekick ?? '')}`;
+  await ports.tasks.enqueue('process', { uid: doc.uid, requestId: doc.requestId }, { id });
+}
+
+/** Seconds added after a lease's expiry before the follow-up runs (clock skew between workers and the queue). */
+const LEASE_END_MARGIN_MS = 1000;
+
+/**
+ * A delivery that met another worker's live lease is acknowledged, and one named follow-up task is scheduled for
+ * when that lease ends: waiting spends none of the task's attempts (on Cloud Tasks a thrown error always would).
+ * Deliveries meeting the same lease share the follow-up's id, so duplicates schedule it once. If the holder is
+ * alive it renews the lease and finishes; the follow-up then finds nothing to do (or waits once more).
+ */
+export async function followUpWhenLeaseEnds(ports: Ports, queue: TaskQueueName, payload: TaskPayload, lease: Lease): Promise<void> {
+  const waitMs = Math.min(Math.max(0, lease.until - ports.clock.now()), ports.config.stepLeaseMs) + LEASE_END_MARGIN_MS;
+  await ports.tasks.enqueue(queue, payload, {
+    id: `${queue}-wait-${stableId(payload.requestId, queue, payload.stage ?? '', lease.owner, lease.until)}`,
+    delaySeconds: Math.ceil(waitMs / 1000),
+  });
+}
+
+/**
+ * A step that failed for a reason time may cure schedules its own next try as a named, delayed task and
+ * acknowledges this one, so the queue's attempt budget is not what ends it (the step counts its own attempts).
+ * `key` names the try (e.g. the request's episode and attempt number), so duplicates schedule it once.
+ */
+export async function retryStepLater(ports: Ports, queue: TaskQueueName, payload: TaskPayload, key: (string | number)[], delaySeconds: number): Promise<void> {
+  await ports.tasks.enqueue(queue, payload, {
+    id: `${queue}-retry-${stableId(payload.requestId, queue, payload.stage ?? '', ...key)}`,
+    delaySeconds: Math.max(0, Math.ceil(delaySeconds)),
+  });
 }

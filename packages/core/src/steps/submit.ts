@@ -2,21 +2,24 @@ import type { Generation, ImageGenerationRequest, VideoGenerationRequest } from 
 import { isLumaError } from '@d2v/luma';
 import type { VideoRequest } from '@d2v/schema';
 import { errorInfo, errorInfoFromLuma } from '../errors';
-import { callbackMarker, callbackUrl, newOwnerId } from '../ids';
+import { callbackMarker, callbackUrl } from '../ids';
+import { acquireLease, heldLease, newLease, newLeaseOwner, withLease, type LeaseClaim } from '../lease';
 import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
-import { leaseIsLive, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
+import { updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
 import { cancelNow, disownGeneration, notCancelling, settleCancel } from './cancel';
-import { ensureNextStep } from './next-step';
+import { ensureNextStep, followUpWhenLeaseEnds, retryStepLater } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
 
 const LOOKUP_PAGES = 3;
 const LOOKUP_PAGE_SIZE = 100;
+/** When Luma's 429 names no Retry-After: its limits are per minute, so a few seconds is the right scale. */
+const RATE_LIMITED_RETRY_MS = 10_000;
 
 /**
  * The one billed, non-idempotent call: Luma's create. Guarded three ways:
- * 1. a lease, so two deliveries of the task never create concurrently;
+ * 1. a lease, renewed while the step runs, so two deliveries of the task never create concurrently;
  * 2. an intent timestamp written before the call, so a later attempt knows a create may have happened;
  * 3. lookup-before-create: an attempt that finds an intent first searches Luma for a generation whose
  *    callback URL names this request, and adopts it instead of creating again.
@@ -24,23 +27,28 @@ const LOOKUP_PAGE_SIZE = 100;
 export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<void> {
   const ref = { uid: payload.uid, requestId: payload.requestId };
   const stage = stageOf(payload.stage);
+  const log = ports.log.child({ ...ref, stage });
+
+  const claim = await claimSubmit(ports, ref, stage);
+  if (claim.kind === 'done') return;
+  if (claim.kind === 'busy') {
+    log.info({ leaseUntil: claim.lease.until }, logs.submitBusy);
+    await followUpWhenLeaseEnds(ports, 'submit', { ...ref, stage }, claim.lease);
+    return;
+  }
+  await withLease(ports, claim.held, () => submitHoldingLease(ports, ref, stage, claim.doc, claim.held.owner, claim.intentRecorded));
+}
+
+async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, claimed: VideoRequest, owner: string, intentRecorded: boolean): Promise<void> {
   const spec = STAGES[stage];
   const log = ports.log.child({ ...ref, stage });
-  const owner = newOwnerId();
-
-  const claimed = await claimSubmit(ports, ref, stage, owner);
-  if (claimed === 'done') return;
-  if (typeof claimed === 'number') {
-    log.info({ retryInMs: claimed }, logs.submitBusy);
-    throw new RetryLaterError('another worker is submitting this request', claimed);
-  }
-  let doc = claimed.doc;
+  let doc = claimed;
 
   let generation: Generation | null = null;
   // Cancel (issue #9): a cancel that came while a create may have been in flight is finished by the lease holder,
   // the one step that can know what was created: found → recorded below, then deleted; none → cancelled now.
   if (doc.cancelRequested) {
-    generation = !claimed.intentRecorded && spec.intentAt(doc) !== undefined ? await findEarlierGeneration(ports, ref, doc, stage) : null;
+    generation = !intentRecorded && spec.intentAt(doc) !== undefined ? await findEarlierGeneration(ports, ref, doc, stage) : null;
     if (!generation) {
       await cancelNow(ports, ref, { from: [spec.submitting], leaseOwner: owner, reason: 'cancelled by the owner before Luma accepted a generation' });
       return;
@@ -48,18 +56,21 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
     log.info({ generationId: generation.id }, logs.submitAdopted);
   }
 
-  if (!generation && !claimed.intentRecorded && doc.luma.submitAttempts >= ports.config.maxSubmitAttempts) {
+  if (!generation && !intentRecorded && doc.luma.submitAttempts >= ports.config.maxSubmitAttempts) {
     await failSubmit(ports, ref, stage, owner, errorInfo('LUMA_UNAVAILABLE', undefined, `gave up after ${doc.luma.submitAttempts} attempts`));
     return;
   }
 
-  if (!generation && !claimed.intentRecorded && spec.intentAt(doc) !== undefined) {
+  if (!generation && !intentRecorded && spec.intentAt(doc) !== undefined) {
     generation = await findEarlierGeneration(ports, ref, doc, stage);
     if (generation) log.info({ generationId: generation.id }, logs.submitAdopted);
   }
 
   if (!generation) {
-    const recorded = claimed.intentRecorded ? doc : await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner, when: notCancelling }, (d) => ({
+    // The intent and a full-length lease in one write (a first attempt wrote both with its claim): the create (its
+    // HTTP timeout is shorter than the lease) finishes before any other worker could take over and look for it.
+    const recorded = intentRecorded ? doc : await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner, when: notCancelling }, (d) => ({
+      lease: { ...d.lease!, until: ports.clock.now() + ports.config.stepLeaseMs },
       luma: {
         ...d.luma,
         submitAttempts: d.luma.submitAttempts + 1,
@@ -90,14 +101,14 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
     from: [spec.submitting],
     to: spec.waiting,
     by: 'luma',
-    reason: `Luma ${spec.generationType} generation ${generation.id} accepted`,
+    reason: `Luma ${spec.generationType} generation ${created.id} accepted`,
     leaseOwner: owner,
     lease: null,
     patch: (d) => ({
       luma: {
         ...d.luma,
-        ...(stage === 'keyframe' ? { keyframeGenerationId: generation.id } : { generationId: generation.id }),
-        lumaState: generation.state,
+        ...(stage === 'keyframe' ? { keyframeGenerationId: created.id } : { generationId: created.id }),
+        lumaState: created.state,
         polls: 0,
       },
     }),
@@ -112,39 +123,36 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   }
 }
 
-/** The claimed request, and whether the claim already recorded the create intent (a first attempt). */
-interface Claimed {
-  doc: VideoRequest;
-  intentRecorded: boolean;
-}
-
-/** Takes the submit lease. Returns the claim, 'done' when there is nothing to do, or ms to wait. */
-async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage, owner: string): Promise<Claimed | 'done' | number> {
+/**
+ * Takes the submit lease: the video stage's `queued → submitting` carries it; a request already `submitting` (a
+ * retry, a crash) or a keyframe stage takes it unless another worker's live lease is there.
+ */
+async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage): Promise<SubmitClaim> {
   const spec = STAGES[stage];
-  const now = ports.clock.now();
-  const lease = { step: `submit-${stage}`, owner, until: now + ports.config.stepLeaseMs };
-  const current = await readRequest(ports, ref);
-  if (!current) return 'done';
-  if (current.state === 'queued' && stage === 'video') {
-    // A first attempt records its create intent with the claim: one write instead of two, same rule as below.
+  const step = `submit-${stage}`;
+  if (stage === 'video') {
+    const owner = newLeaseOwner(ports);
+    // A first attempt records its create intent with the claim (and its full-length lease): one write, not two.
     let intentAt: number | undefined;
     const moved = await transition(ports, ref, {
-      from: ['queued'], to: 'submitting', by: 'system', reason: 'submit slot taken', lease,
+      from: ['queued'], to: 'submitting', by: 'system', reason: 'submit slot taken', lease: newLease(ports, step, owner),
       patch: (d) => {
-        intentAt = spec.intentAt(d) === undefined && d.luma.submitAttempts < ports.config.maxSubmitAttempts ? ports.clock.now() : undefined;
+        intentAt = spec.intentAt(d) === undefined && d.luma.submitAttempts < ports.config.maxSubmitAttempts && !d.cancelRequested ? ports.clock.now() : undefined;
         return intentAt === undefined ? {} : { luma: { ...d.luma, submitAttempts: d.luma.submitAttempts + 1, submitIntentAt: intentAt } };
       },
     });
-    return moved.applied ? { doc: moved.doc, intentRecorded: intentAt !== undefined && moved.doc.luma.submitIntentAt === intentAt } : 'done';
+    if (moved.applied) {
+      const intentRecorded = intentAt !== undefined && moved.doc.luma.submitIntentAt === intentAt;
+      return { kind: 'held', doc: moved.doc, held: heldLease(ref, owner, step, [spec.submitting]), intentRecorded };
+    }
+    if (moved.doc?.state !== spec.submitting) return { kind: 'done', doc: moved.doc };
   }
-  if (current.state !== spec.submitting) return 'done';
-  if (leaseIsLive(current.lease, now)) return Math.max(250, (current.lease?.until ?? now) - now);
-  const taken = await updateRequestIf(ports, ref, { states: [spec.submitting] }, (d) =>
-    leaseIsLive(d.lease, ports.clock.now()) ? {} : { lease },
-  );
-  if (!taken) return 'done';
-  return taken.lease?.owner === owner ? { doc: taken, intentRecorded: false } : Math.max(250, (taken.lease?.until ?? now) - now);
+  const claim = await acquireLease(ports, ref, { step, states: [spec.submitting] });
+  return claim.kind === 'held' ? { ...claim, intentRecorded: false } : claim;
 }
+
+/** A lease claim; a held one says whether the claim itself recorded the create intent (a first attempt). */
+type SubmitClaim = Exclude<LeaseClaim, { kind: 'held' }> | (Extract<LeaseClaim, { kind: 'held' }> & { intentRecorded: boolean });
 
 function buildCreateRequest(ports: Ports, doc: VideoRequest, stage: Stage): VideoGenerationRequest | ImageGenerationRequest {
   const base = (stage === 'keyframe' ? doc.keyframeRequest : doc.lumaRequest) as unknown as VideoGenerationRequest | ImageGenerationRequest;
@@ -199,9 +207,12 @@ async function handleCreateError(ports: Ports, ref: RequestRef, stage: Stage, ow
       } else {
         await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, (d) => ({ lease: null, ...clearIntent(d) }));
       }
-    } else {
-      await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, () => ({ lease: null }));
+      // Waiting for a Luma slot is not a failure: the next try is a task of its own, so a long stretch at Luma's
+      // limit never uses up the queue's retry budget.
+      await retryStepLater(ports, 'submit', { ...ref, stage }, ['rate-limited', ports.clock.now()], (e.retryAfterMs ?? RATE_LIMITED_RETRY_MS) / 1000);
+      return;
     }
+    // Anything else keeps the intent; withLease gives the lease back as this throws.
     throw new RetryLaterError(`Luma create failed (${e.kind}); retrying`, e.retryAfterMs);
   }
   if (isLumaError(e)) {
@@ -209,8 +220,7 @@ async function handleCreateError(ports: Ports, ref: RequestRef, stage: Stage, ow
     await failSubmit(ports, ref, stage, owner, errorInfoFromLuma(e));
     return;
   }
-  // Unknown failure (bug, network stack): release the lease and let the queue retry.
-  await updateRequestIf(ports, ref, { states: [spec.submitting], leaseOwner: owner }, () => ({ lease: null }));
+  // Unknown failure (bug, network stack): withLease gives the lease back and the queue retries.
   throw e;
 }
 

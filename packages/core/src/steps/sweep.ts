@@ -1,21 +1,27 @@
-import { STATE_MACHINE, VIDEO_STATES, type VideoRequest } from '@d2v/schema';
+import { STATE_MACHINE, VIDEO_STATES, type VideoRequest, type VideoState } from '@d2v/schema';
 import { errorInfo } from '../errors';
-import type { SweepResult } from '../handlers';
+import type { SweepOptions, SweepResult } from '../handlers';
+import { leaseIsLive } from '../lease';
 import { logs } from '../logs';
 import { runOpsChecks } from '../monitoring/ops-checks';
 import type { DocSnapshot, Ports, QueryFilter } from '../ports';
 import { transition } from '../transition';
 import { settleCancel } from './cancel';
+import { onRequestCreated } from './create';
 import { ensureNextStep } from './next-step';
 
 const WORKING = VIDEO_STATES.filter((s) => STATE_MACHINE[s].hasDeadline);
 const SWEEP_BATCH = 200;
+const WAITING_FOR_SLOT: readonly VideoState[] = ['queued', 'keyframe_queued'];
 
 /**
- * Scheduled: a request still working past its deadline is failed (retryable); one that has not moved for
- * `rekickAfterMs` gets its next step enqueued again (a lost task or an exhausted retry budget).
+ * Scheduled: a request still working past its deadline is failed (retryable); one whose work has no live lease and
+ * that has not moved for `rekickAfterMs` gets its next step enqueued again (a lost task, an exhausted retry budget,
+ * a worker that died between a transition and its enqueue). A running step renews its lease, so it is never
+ * re-kicked. `resume`: a runtime that knows every earlier incarnation is dead (the local stack at start) re-kicks
+ * every working request without a live lease at once, whatever its age.
  */
-export async function sweep(ports: Ports): Promise<SweepResult> {
+export async function sweep(ports: Ports, opts: SweepOptions = {}): Promise<SweepResult> {
   const now = ports.clock.now();
   const result: SweepResult = { failed: 0, rekicked: 0 };
   const overdue = await workingRequests(ports, { field: 'deadlineAt', op: '<', value: now });
@@ -40,20 +46,26 @@ export async function sweep(ports: Ports): Promise<SweepResult> {
     }
   }
 
-  const staleBefore = new Date(now - ports.config.rekickAfterMs).toISOString();
+  const staleBefore = new Date(opts.resume ? now + 1 : now - ports.config.rekickAfterMs).toISOString();
   const stale = await workingRequests(ports, { field: 'updatedAt', op: '<', value: staleBefore });
-  const bucket = String(Math.floor(now / ports.config.rekickAfterMs));
+  // Periodic: one re-kick per request per period (the task ids dedupe repeats). Resume: the step's own task id, so
+  // a task that still exists (pending, or handed back) is not doubled; only a step whose enqueue died is started.
+  const bucket = opts.resume ? undefined : String(Math.floor(now / ports.config.rekickAfterMs));
+  const waitingSince = new Date(now - ports.config.rekickQueuedAfterMs).toISOString();
   for (const snap of stale) {
-    if (snap.data.deadlineAt < now || snap.data.cancelRequested) {
-      if (snap.data.cancelRequested) await settleQuietly(ports, snap.data, bucket);
+    if (snap.data.deadlineAt < now || leaseIsLive(ports, snap.data.lease)) continue;
+    if (snap.data.cancelRequested) {
+      await settleQuietly(ports, snap.data, bucket ?? 'resume');
       continue;
     }
-    if (await ensureNextStep(ports, snap.data, { rekick: bucket })) {
+    // Waiting for a Luma slot: its task waits in the rate-limited submit queue; re-kicks would only take slots.
+    if (!opts.resume && WAITING_FOR_SLOT.includes(snap.data.state) && snap.data.updatedAt >= waitingSince) continue;
+    if (await restartStep(ports, snap.data, bucket)) {
       result.rekicked++;
       ports.log.info({ uid: snap.data.uid, requestId: snap.data.requestId, state: snap.data.state }, logs.sweepRekicked);
     }
   }
-  await runOpsChecks(ports);
+  if (!opts.resume) await runOpsChecks(ports);
   return result;
 }
 
@@ -61,6 +73,18 @@ async function settleQuietly(ports: Ports, doc: VideoRequest, bucket: string): P
   await settleCancel(ports, { uid: doc.uid, requestId: doc.requestId }, { rekick: `cancel-${bucket}` }).catch((e: unknown) =>
     ports.log.warn({ uid: doc.uid, requestId: doc.requestId, err: String(e) }, logs.cancelDeferred),
   );
+}
+
+/**
+ * Puts a request back in motion. Validation has no task of its own (the create trigger runs it, or a keyframe
+ * planned again): the sweeper runs it itself, as that trigger's redelivery would. Everything else: its next task.
+ */
+async function restartStep(ports: Ports, doc: VideoRequest, bucket: string | undefined): Promise<boolean> {
+  if (doc.state === 'pending' || doc.state === 'validating') {
+    await onRequestCreated(ports, { uid: doc.uid, requestId: doc.requestId });
+    return true;
+  }
+  return ensureNextStep(ports, doc, bucket === undefined ? {} : { rekick: bucket });
 }
 
 /** Requests of every user that are still working and match `filter` (a collection-group query, indexed). */

@@ -243,6 +243,14 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  /** Paths of the stored objects under `prefix`, sorted (for tests, tools and operators; not part of the port). */
+  list(prefix: string): string[] {
+    const rows = this.db
+      .statement(`SELECT path FROM blobs WHERE substr(path, 1, length(@prefix)) = @prefix ORDER BY path`)
+      .all({ prefix }) as { path: string }[];
+    return rows.map((r) => r.path);
+  }
+
   async stat(path: string): Promise<BlobInfo | null> {
     assertSafeBlobPath(path);
     const row = this.db

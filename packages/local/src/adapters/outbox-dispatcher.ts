@@ -4,7 +4,6 @@
  * deliberately twice, to prove handlers are idempotent before Firebase proves it in production.
  */
 import type { Clock } from '@d2v/core';
-import { randomUUID } from 'node:crypto';
 import type { LocalDatabase } from './db';
 import { finishDeliveryAttempt, startDeliveryAttempt } from './delivery-attempts';
 import type { OutboxEvent, OutboxRecord, OutboxStatus } from './outbox';
@@ -28,6 +27,8 @@ export interface OutboxDispatcherOptions {
   pollIntervalMs?: number;
   /** A delivery not finished within this is presumed lost (crashed process) and becomes due again (default 60 s, a function's default timeout). */
   leaseMs?: number;
+  /** This process's incarnation (prefix of its lease tokens; see PollingWorker.reclaimAbandoned). */
+  incarnation?: string;
   clock?: Clock;
   log?: AdapterLog;
 }
@@ -76,6 +77,8 @@ export class OutboxDispatcher extends PollingWorker {
       log: options.log ?? silentLog,
       pollIntervalMs: options.pollIntervalMs ?? 50,
       channel: 'outbox',
+      table: 'outbox',
+      incarnation: options.incarnation,
       label: 'outbox dispatcher',
     });
     this.concurrency = Math.max(1, options.concurrency ?? 4);
@@ -150,7 +153,7 @@ export class OutboxDispatcher extends PollingWorker {
           this.markDead(row.id, null, row.attempts, 'delivery lease expired on the last attempt');
           continue;
         }
-        const leaseToken = randomUUID();
+        const leaseToken = this.newLeaseToken();
         this.db
           .statement(`UPDATE outbox SET status = 'inflight', attempts = attempts + 1, due_at = ?, lease_token = ? WHERE id = ?`)
           .run(now + this.leaseMs, leaseToken, row.id);

@@ -8,6 +8,7 @@
  * how a crash turns into a redelivery, as it does on Firebase.
  */
 import type { Clock } from '@d2v/core';
+import { randomUUID } from 'node:crypto';
 import type { CommitChannel, LocalDatabase } from './db';
 import { describeError, finiteMs, type AdapterLog } from './runtime';
 
@@ -23,6 +24,10 @@ export type DuplicateDeliveryMode = boolean | 'concurrent' | 'sequential';
 
 export interface PollingWorkerOptions {
   db: LocalDatabase;
+  /** The table whose rows this worker leases (`status`, `due_at`, `attempts`, `lease_token` columns). */
+  table: 'tasks' | 'outbox';
+  /** This process's incarnation: the prefix of every lease token it writes (default: a random one). */
+  incarnation?: string;
   clock: Clock;
   log: AdapterLog;
   pollIntervalMs: number;
@@ -38,6 +43,9 @@ export abstract class PollingWorker {
   private readonly pollIntervalMs: number;
   private readonly channel: CommitChannel;
   private readonly label: string;
+  private readonly table: 'tasks' | 'outbox';
+  /** Prefix of this process's lease tokens (`<incarnation>.`). */
+  private readonly tokenPrefix: string;
   private running = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private wakeScheduled = false;
@@ -51,6 +59,43 @@ export abstract class PollingWorker {
     this.pollIntervalMs = Math.max(1, options.pollIntervalMs);
     this.channel = options.channel;
     this.label = options.label;
+    this.table = options.table;
+    this.tokenPrefix = `${options.incarnation ?? randomUUID()}.`;
+  }
+
+  /** A lease token for a row this process claims: it names the incarnation, so a later one knows it is not its own. */
+  protected newLeaseToken(): string {
+    return `${this.tokenPrefix}${randomUUID()}`;
+  }
+
+  /**
+   * At start: rows an earlier incarnation left in flight are due now instead of when their lease runs out. Only
+   * sound when no other process works on this database (the local stack locks its data dir). The delivery cut short
+   * by the kill does not count as an attempt. Returns how many rows came back.
+   */
+  reclaimAbandoned(): number {
+    const result = this.db
+      .statement(
+        `UPDATE ${this.table} SET status = 'pending', due_at = @now, lease_token = NULL, attempts = MAX(attempts - 1, 0)
+         WHERE status = 'inflight' AND (lease_token IS NULL OR substr(lease_token, 1, length(@prefix)) <> @prefix)`,
+      )
+      .run({ now: this.clock.now(), prefix: this.tokenPrefix });
+    if (result.changes > 0) this.wake();
+    return result.changes;
+  }
+
+  /**
+   * A graceful stop: rows this process still has in flight go back to pending, due now, their attempt unspent.
+   * Their handlers may still be running; whatever they finish afterwards is refused by their leases. Returns how many.
+   */
+  handBack(): number {
+    const result = this.db
+      .statement(
+        `UPDATE ${this.table} SET status = 'pending', due_at = @now, lease_token = NULL, attempts = MAX(attempts - 1, 0)
+         WHERE status = 'inflight' AND substr(lease_token, 1, length(@prefix)) = @prefix`,
+      )
+      .run({ now: this.clock.now(), prefix: this.tokenPrefix });
+    return result.changes;
   }
 
   get isRunning(): boolean {
@@ -70,10 +115,25 @@ export abstract class PollingWorker {
     this.wake();
   }
 
-  /** Stops claiming new work and resolves once every handler in flight has finished. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming new work and resolves once every handler in flight has finished — or, with `graceMs`, after that
+   * long at most. Resolves true when nothing is in flight any more.
+   */
+  async stop(opts: { graceMs?: number } = {}): Promise<boolean> {
     this.halt();
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    const graceMs = opts.graceMs ?? Number.POSITIVE_INFINITY;
+    const deadline = performance.now() + graceMs;
+    while (this.inFlight.size > 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inFlight]),
+        ...(Number.isFinite(left) ? [new Promise<void>((r) => (timer = setTimeout(r, left)))] : []),
+      ]);
+      clearTimeout(timer);
+    }
+    return true;
   }
 
   /**

@@ -49,6 +49,8 @@ export interface SqliteTaskQueueOptions {
   pollIntervalMs?: number;
   /** A dispatch not finished within this is presumed lost and becomes due again (default 600 s, Cloud Tasks' dispatch deadline). */
   leaseMs?: number;
+  /** This process's incarnation (prefix of its lease tokens; see PollingWorker.reclaimAbandoned). */
+  incarnation?: string;
   clock?: Clock;
   log?: AdapterLog;
 }
@@ -111,6 +113,8 @@ export class SqliteTaskQueue extends PollingWorker implements TaskQueue {
       log: options.log ?? silentLog,
       pollIntervalMs: options.pollIntervalMs ?? 50,
       channel: 'tasks',
+      table: 'tasks',
+      incarnation: options.incarnation,
       label: 'task queue',
     });
     this.duplicateDelivery = options.duplicateDelivery === true ? 'concurrent' : (options.duplicateDelivery ?? false);
@@ -233,7 +237,7 @@ export class SqliteTaskQueue extends PollingWorker implements TaskQueue {
           this.markDead(task.queue, task.id, null, task.attempts, 'dispatch lease expired on the last attempt');
           continue;
         }
-        const leaseToken = randomUUID();
+        const leaseToken = this.newLeaseToken();
         this.db
           .statement(`UPDATE tasks SET status = 'inflight', attempts = attempts + 1, due_at = ?, lease_token = ? WHERE queue = ? AND id = ?`)
           .run(now + this.leaseMs, leaseToken, task.queue, task.id);
