@@ -324,7 +324,7 @@ describe('pollTask and the sweeper', () => {
 
   it('processTask.run: re-drives processing from the stored raw.mp4 after the instance that had it died (lease lapsed)', async () => {
     const RID = 'req-redrive-1';
-    const data = await createRequest(RID, OPTIONS);
+    const data = await createRequest(RID, { ...OPTIONS, fresh: true });
     await fft.wrap(fns.onVideoRequestCreated)({ data, params: { uid: UID, requestId: RID } });
     await runTask('submit', newTasks('submit', RID)[0]!);
     await waitForState(RID, ['downloading']);

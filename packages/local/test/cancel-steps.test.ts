@@ -213,7 +213,8 @@ describe('cancel, state by state', () => {
       enqueued.length = 0;
       await act(requestId, 'cancel');
       expect((await read(requestId)).state).toBe('submitting'); // the dead worker's lease is still live
-      clock.t += ports.config.stepLeaseMs + 1;
+      // Past the dead worker's lease and the sweeper's idle threshold.
+      clock.t += Math.max(ports.config.stepLeaseMs, ports.config.rekickAfterMs) + 1;
       await handlers().sweep(); // notices the stuck cancel and hands it to a submit task
       expect(enqueued).toContain(`submit:${requestId}`);
       await handlers().onSubmitTask({ uid: UID, requestId, stage: 'video' });

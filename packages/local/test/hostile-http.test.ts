@@ -23,8 +23,15 @@ const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/requests/:id/live', stream: true },
   { method: 'GET', path: '/v1/requests/:id/video' },
   { method: 'GET', path: '/v1/requests/:id/poster' },
+  { method: 'GET', path: '/v1/requests/:id/video/link' },
+  { method: 'GET', path: '/v1/posts/:id/video' },
+  { method: 'GET', path: '/v1/posts/:id/poster' },
+  { method: 'GET', path: '/v1/posts/:id/video/link' },
+  { method: 'GET', path: '/v1/feed' },
+  { method: 'GET', path: '/v1/users/:uid/profile-videos' },
   { method: 'POST', path: '/v1/scripts', body: true },
   { method: 'GET', path: '/v1/scripts/:id' },
+  { method: 'PUT', path: '/v1/scripts/:id', body: true },
   { method: 'GET', path: '/v1/stats' },
   { method: 'POST', path: '/luma/webhook/:uid/:requestId', body: true },
   { method: 'GET', path: '/blobs/*path' },
@@ -139,7 +146,7 @@ describe('hostile HTTP input to the local stack', () => {
     expect(res.status).toBe(400);
     const { error } = JSON.parse(res.body);
     expect(error.code).toBe('INVALID_ID');
-    expect(error.message).toMatch(/^The (id|URL) .*(not valid|percent-encoding)/);
+    expect(error.message).toMatch(/^The ((request |post )?id|URL) .*(not valid|percent-encoding)/);
   });
 
   it('answers a bad id on the webhook and the action route with 400 INVALID_ID before anything else', async () => {

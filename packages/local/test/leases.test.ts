@@ -147,7 +147,7 @@ describe('one local stack per data dir', () => {
     const { stack, cleanup } = await startTestStack();
     const dataDir = stack.config.dataDir;
     // 1080p: processing lasts seconds, long enough to stop the stack in the middle of it.
-    const { requestId } = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', options: { resolution: '1080p', autoPost: true } });
+    const { requestId } = await stack.api.createRequest(UID, { draftId: 'demo-sunrise', options: { resolution: '1080p', autoPost: true, fresh: true } });
     await stack.waitForState(UID, requestId, ['processing']);
     const back = await stack.stop({ graceMs: 0 });
     expect(back.leases).toBe(1); // the processing lease

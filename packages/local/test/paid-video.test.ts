@@ -8,7 +8,8 @@ import { FileBlobStore, LocalDatabase, SqliteDocumentStore, SqliteEventSink, typ
 import { generationsFor, startTestStack } from './helpers';
 
 const UID = 'demo-user';
-const OPTIONS = { resolution: '540p', aspectRatio: '16:9', duration: '5s' } as const;
+// `fresh`: every request its own generation (the same draft again would be a content-cache hit).
+const OPTIONS = { resolution: '540p', aspectRatio: '16:9', duration: '5s', fresh: true } as const;
 
 /**
  * "A paid video is never lost to our own failure": the download and processing steps after Luma completed a

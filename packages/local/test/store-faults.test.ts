@@ -11,12 +11,12 @@ import { generationsFor, startTestStack } from './helpers';
  */
 const UID = 'demo-user';
 const REQUESTS = [
-  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: true } },
-  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: true, aspectRatio: '16:9' } },
-  { draftId: 'demo-portrait', options: { resolution: '540p', autoPost: true } },
-  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: false } },
-  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: true, duration: '5s' } },
-  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: true, aspectRatio: '1:1' } },
+  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: true, fresh: true } },
+  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: true, fresh: true, aspectRatio: '16:9' } },
+  { draftId: 'demo-portrait', options: { resolution: '540p', autoPost: true, fresh: true } },
+  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: false, fresh: true } },
+  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: true, fresh: true, duration: '5s' } },
+  { draftId: 'demo-sunrise', options: { resolution: '540p', autoPost: true, fresh: true, aspectRatio: '1:1' } },
 ] as const;
 
 jest.setTimeout(600_000);

@@ -185,7 +185,8 @@ class ChaosLoop {
 
   private async createOne(): Promise<void> {
     const mix = MIX[this.created.length % MIX.length]!;
-    const options = { resolution: this.opts.resolution, autoPost: true };
+    // `fresh`: every request is its own generation (the same draft again would be a content-cache hit, no Luma call).
+    const options = { resolution: this.opts.resolution, autoPost: true, fresh: true };
     let scriptRequestId: string | undefined;
     if (mix.kind === 'script') {
       // Locally the script is answered by a trigger event, which can wait behind running processing.
