@@ -66,9 +66,9 @@ async function main() {
   check(get.status === 405, `lumaWebhook GET → 405 (got ${get.status})`);
   const bad = await fetch(`${hook}/only-one-segment`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   check(bad.status === 404, `lumaWebhook unknown route → 404 (got ${bad.status})`);
-  const badId = await fetch(`${hook}/u1/..%2F..%2Fother?token=x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  const badIdBody = await badId.json().catch(() => ({}));
-  check(badId.status === 400 && badIdBody?.error?.code === 'INVALID_ID', `lumaWebhook bad id → 400 INVALID_ID (got ${badId.status} ${JSON.stringify(badIdBody)})`);
+  const hookBadId = await fetch(`${hook}/u1/..%2F..%2Fother?token=x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const hookBadIdBody = await hookBadId.json().catch(() => ({}));
+  check(hookBadId.status === 400 && hookBadIdBody?.error?.code === 'INVALID_ID', `lumaWebhook bad id → 400 INVALID_ID (got ${hookBadId.status} ${JSON.stringify(hookBadIdBody)})`);
   const forged = await fetch(`${hook}/u1/r1?token=forged`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
