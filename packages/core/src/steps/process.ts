@@ -263,15 +263,31 @@ async function handleProcessingError(ports: Ports, ref: RequestRef, owner: strin
     return;
   }
   if (!isMediaFailure(e)) {
-    // A store or the network failed, not the video: this attempt does not count against maxProcessAttempts.
-    await updateRequestIf(ports, ref, { states: ['processing'], leaseOwner: owner }, (d) => ({
-      lease: null,
-      processAttempts: Math.max(0, (d.processAttempts ?? 1) - 1),
-    })).catch(() => undefined);
+    await refundAttempt(ports, ref, owner);
   }
   // withLease gives the lease back as this throws; the trigger (or task) is delivered again.
   throw e instanceof RetryLaterError ? e : new RetryLaterError(`processing failed: ${String(e)}`);
 }
+
+/**
+ * A store or the network failed, not the video: this attempt does not count against maxProcessAttempts. The refund
+ * is itself a write to the same flaky store, so it is tried a few times: a refund lost to a transient fault would
+ * otherwise make transient faults, not the video, exhaust the attempts.
+ */
+async function refundAttempt(ports: Ports, ref: RequestRef, owner: string): Promise<void> {
+  for (let attempt = 0; attempt < REFUND_TRIES; attempt++) {
+    try {
+      await updateRequestIf(ports, ref, { states: ['processing'], leaseOwner: owner }, (d) => ({
+        lease: null,
+        processAttempts: Math.max(0, (d.processAttempts ?? 1) - 1),
+      }));
+      return;
+    } catch (e) {
+      ports.log.warn({ ...ref, err: String(e) }, logs.leaseReleaseFailed);
+    }
+  }
+}
+const REFUND_TRIES = 4;
 
 /**
  * Cancel/delete (issue #9): a download that was still running when its request was cancelled or deleted stores

@@ -1,19 +1,17 @@
-import type { Generation, ImageGenerationRequest, VideoGenerationRequest } from '@d2v/luma';
+import type { Generation } from '@d2v/luma';
 import { isLumaError } from '@d2v/luma';
 import type { VideoRequest } from '@d2v/schema';
 import { errorInfo, errorInfoFromLuma } from '../errors';
-import { callbackMarker, callbackUrl } from '../ids';
 import { acquireLease, heldLease, newLease, newLeaseOwner, withLease, type LeaseClaim } from '../lease';
 import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
 import { updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
 import { cancelNow, disownGeneration, notCancelling, settleCancel } from './cancel';
+import { buildCreateRequest, findEarlierGeneration, sendCreate } from './luma-create';
 import { ensureNextStep, followUpWhenLeaseEnds, retryStepLater } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
 
-const LOOKUP_PAGES = 3;
-const LOOKUP_PAGE_SIZE = 100;
 /** When Luma's 429 names no Retry-After: its limits are per minute, so a few seconds is the right scale. */
 const RATE_LIMITED_RETRY_MS = 10_000;
 
@@ -86,9 +84,7 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
     const request = buildCreateRequest(ports, doc, stage);
     log.info({ model: request.model }, logs.submitCreating);
     try {
-      generation = stage === 'keyframe'
-        ? await ports.luma.createImage(request as ImageGenerationRequest)
-        : await ports.luma.createVideo(request as VideoGenerationRequest);
+      generation = await sendCreate(ports, stage, request);
     } catch (e) {
       await handleCreateError(ports, ref, stage, owner, e);
       return;
@@ -153,36 +149,6 @@ async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage): Promise
 
 /** A lease claim; a held one says whether the claim itself recorded the create intent (a first attempt). */
 type SubmitClaim = Exclude<LeaseClaim, { kind: 'held' }> | (Extract<LeaseClaim, { kind: 'held' }> & { intentRecorded: boolean });
-
-function buildCreateRequest(ports: Ports, doc: VideoRequest, stage: Stage): VideoGenerationRequest | ImageGenerationRequest {
-  const base = (stage === 'keyframe' ? doc.keyframeRequest : doc.lumaRequest) as unknown as VideoGenerationRequest | ImageGenerationRequest;
-  const url = callbackUrl(ports.config.webhookBaseUrl, ports.config.webhookSecret, doc.uid, doc.requestId);
-  return url ? { ...base, callback_url: url } : { ...base };
-}
-
-/** Looks through Luma's newest generations for one this request created in an earlier attempt. */
-async function findEarlierGeneration(ports: Ports, ref: RequestRef, doc: VideoRequest, stage: Stage): Promise<Generation | null> {
-  const marker = callbackMarker(ref.uid, ref.requestId);
-  const exclude = new Set(doc.luma.previousGenerationIds ?? []);
-  const wantType = STAGES[stage].generationType;
-  try {
-    for (let page = 0; page < LOOKUP_PAGES; page++) {
-      const list = await ports.luma.listGenerations({ limit: LOOKUP_PAGE_SIZE, offset: page * LOOKUP_PAGE_SIZE });
-      const match = list.generations.find((g) => {
-        const cb = g.request?.callback_url;
-        const type = g.generation_type ?? g.type;
-        return typeof cb === 'string' && cb.includes(marker) && !exclude.has(g.id) && (type === undefined || type === wantType);
-      });
-      if (match) return match;
-      if (!list.has_more) break;
-    }
-  } catch (e) {
-    // Without the list we cannot know: creating now could bill twice, so try again later instead.
-    ports.log.warn({ ...ref, err: String(e) }, logs.lumaLookupFailed);
-    throw new RetryLaterError('could not look up earlier Luma generations');
-  }
-  return null;
-}
 
 async function handleCreateError(ports: Ports, ref: RequestRef, stage: Stage, owner: string, e: unknown): Promise<void> {
   const spec = STAGES[stage];
