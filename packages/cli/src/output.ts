@@ -28,9 +28,17 @@ export function outputOf(deps: OutputDeps): Output {
   };
 }
 
+/** A mistake in how the command was used (an argument, a missing data dir): exit 2 with its own code. */
+export class CommandUsageError extends Error {
+  override readonly name = 'CommandUsageError';
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
 /** Prints the error as the last line and sets the exit code (2 for a problem with the input, 1 otherwise). */
 export function reportError(out: Output, e: unknown): void {
-  if (e instanceof PipelineError) {
+  if (e instanceof PipelineError || e instanceof CommandUsageError) {
     out.write(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
     out.exit(EXIT_UNUSABLE);
     return;

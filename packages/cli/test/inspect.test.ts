@@ -125,8 +125,9 @@ describe('d2v inspect <requestId> (local data dir)', () => {
     expect(malformed.code).toBe(2);
     expect(JSON.parse(malformed.text.trim()).error.code).toBe('INVALID_REQUEST');
     const nowhere = await capture((write) => runInspect(requestId, { dataDir: join(dataDir, 'missing') }, {}, write));
-    expect(nowhere.code).toBe(1);
-    expect(nowhere.text).toContain('no local stack data');
+    expect(nowhere.code).toBe(2);
+    expect(JSON.parse(nowhere.text.trim().split('\n').pop()!).error.code).toBe('NO_LOCAL_DATA');
+    expect(nowhere.text).toContain('No local stack data');
   });
 });
 

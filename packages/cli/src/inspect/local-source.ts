@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LocalDatabase, SqliteDocumentStore, SqliteEventSink, listDeliveryAttempts } from '@d2v/local';
 import { docPaths, type Transition, type VideoRequest } from '@d2v/schema';
+import { CommandUsageError } from '../output';
 import type { LogRecord, StorySources } from './story';
 
 export function localDatabaseFile(dataDir: string): string {
@@ -17,7 +18,7 @@ export function localDatabaseFile(dataDir: string): string {
 /** Opens the data dir's database, or explains that there is none. */
 export function openLocalDatabase(dataDir: string): LocalDatabase {
   const file = localDatabaseFile(dataDir);
-  if (!existsSync(file)) throw new Error(`no local stack data in ${dataDir} (no d2v.sqlite; run \`d2v start\` or set D2V_DATA_DIR)`);
+  if (!existsSync(file)) throw new CommandUsageError('NO_LOCAL_DATA', `No local stack data in ${dataDir} (no d2v.sqlite): run \`npm start\` first, or set D2V_DATA_DIR to its data dir.`);
   return new LocalDatabase({ file });
 }
 
