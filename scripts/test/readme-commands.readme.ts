@@ -37,6 +37,7 @@ const PLANS: Record<string, Plan> = {
   'npm ci': { kind: 'ranElsewhere', by: '.ci/run', contains: 'npm ci' },
   'npm test': { kind: 'ranElsewhere', by: '.ci/run', contains: 'npm test' },
   'npm run check:functions': { kind: 'ranElsewhere', by: '.ci/run', contains: 'npm run check:functions' },
+  'npm run test:readme': { kind: 'ranElsewhere', by: 'package.json', contains: 'npm run test:readme --silent' },
   'npm run test:components -w @d2v/web': { kind: 'ranElsewhere', by: 'package.json', contains: 'npm run test:components --silent -w @d2v/web' },
   'npm run d2v -- chaos': { kind: 'ranElsewhere', by: 'packages/cli/test/chaos.test.ts', contains: "'chaos', '--requests'" },
   'npm start': { kind: 'serves', ready: SERVING },
