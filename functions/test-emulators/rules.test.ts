@@ -170,11 +170,6 @@ describe('action records and the content cache index', () => {
       await assertFails(fs(BOB).doc(record).get());
       await assertFails(fs(ALICE).doc(`users/${ALICE}/videoRequests/existing/actions/a2`).set({ id: 'a2', type: 'retry' }));
     }));
-  it('the content cache index is the pipeline\'s own: no client reads or writes it', () =>
-    quiet(async () => {
-      await assertFails(fs(ALICE).doc(`users/${ALICE}/videoCache/${'0'.repeat(64)}`).get());
-      await assertFails(fs(ALICE).doc(`users/${ALICE}/videoCache/${'0'.repeat(64)}`).set({ requestId: 'r1' }));
-    }));
 });
 
 describe('drafts', () => {

@@ -1,4 +1,3 @@
-import { indexVideoContent } from './content-cache/index-hook';
 import { parseRawVideoPath } from '@d2v/schema';
 import { runInContext, type RequestContext } from './context';
 import { isUnexpectedError, reportUnexpectedError } from './error-report';
@@ -20,8 +19,6 @@ import { onTransitionApplied } from './transition';
 
 // The guarded transition is generic: a "Create Script" video hears of its shots settling through this hook.
 onTransitionApplied(settleParentOfShot);
-// The content cache's index follows its videos: an entry when one is ready, none once it is deleted.
-onTransitionApplied(indexVideoContent);
 
 /**
  * Binds every handler to one set of ports (built once per process / function instance). Each handler runs in

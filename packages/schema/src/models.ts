@@ -286,14 +286,3 @@ export const ProfileVideoSchema = z.object({
 });
 export type ProfileVideo = z.infer<typeof ProfileVideoSchema>;
 
-/**
- * `users/{uid}/videoCache/{contentKey}`: the request whose video holds that content (one per person and key, so
- * no document every request touches). Written when a request reaches ready, removed when it is deleted; a hit
- * re-reads the request, so an entry left behind only costs a miss.
- */
-export const VideoCacheEntrySchema = z.object({
-  key: z.string(),
-  requestId: IdSchema,
-  createdAt: ISODateSchema,
-});
-export type VideoCacheEntry = z.infer<typeof VideoCacheEntrySchema>;

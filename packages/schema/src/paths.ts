@@ -26,8 +26,6 @@ export const docPaths = {
     `users/${uid}/videoRequests/${requestId}/transitions/${String(n).padStart(6, '0')}`,
   /** One record per applied action id (see ActionRecordSchema). */
   actionRecord: (uid: string, requestId: string, actionId: string) => `users/${uid}/videoRequests/${requestId}/actions/${actionId}`,
-  /** The content cache's index entry (see VideoCacheEntrySchema). */
-  videoCacheEntry: (uid: string, key: string) => `users/${uid}/videoCache/${key}`,
   scriptRequest: (uid: string, id: string) => `users/${uid}/scriptRequests/${id}`,
   posts: () => 'posts',
   post: (postId: string) => `posts/${postId}`,

@@ -1,4 +1,4 @@
-import { blobPaths, docPaths, PIPELINE_METADATA_KEY, type Draft, type VideoCacheEntry, type VideoOutputs, type VideoRequest } from '@d2v/schema';
+import { blobPaths, docPaths, PIPELINE_METADATA_KEY, type Draft, type VideoOutputs, type VideoRequest } from '@d2v/schema';
 import { logs } from '../logs';
 import type { Ports } from '../ports';
 import { readRequest, type RequestRef } from '../request-doc';
@@ -24,8 +24,9 @@ export interface CacheHit {
  * deleting one leaves the other whole (re-encrypting would cost a full pass for no secrecy gained — it is the
  * same person's same video).
  *
- * The index entry is only a hint: the source is re-read, and one that is gone (deleted, or its files missing)
- * is a miss — the request is generated as usual. Null: a miss.
+ * The cache has no index of its own: the source is found by a query on the person's requests (same content key,
+ * holding a video, oldest first), so a ready request is an entry and a deleted one is not, at no write of their
+ * own. A source whose files went missing is a miss — the request is generated as usual. Null: a miss.
  */
 export async function reuseCachedVideo(
   ports: Ports,
@@ -40,13 +41,9 @@ export async function reuseCachedVideo(
   via: { spec: (spec: TransitionSpec) => TransitionSpec; options?: TransitionOptions } = { spec: (s) => s },
 ): Promise<CacheHit | null> {
   const log = ports.log.child({ ...ref });
-  const entry = (await ports.store.get<VideoCacheEntry>(docPaths.videoCacheEntry(ref.uid, contentKey)))?.data;
-  if (!entry || entry.requestId === ref.requestId) return null;
-  const source = await readRequest(ports, { uid: ref.uid, requestId: entry.requestId });
-  if (!source || !(HOLDS_VIDEO as readonly string[]).includes(source.state) || !source.outputs || source.contentKey !== contentKey) {
-    log.info({ sourceRequestId: entry.requestId, state: source?.state ?? null }, logs.cacheStale);
-    return null;
-  }
+  const found = await findCacheSource(ports, ref, contentKey);
+  if (!found) return null;
+  const source = found;
 
   const videoPath = blobPaths.encryptedVideo(ref.uid, ref.requestId);
   const posterPath = blobPaths.poster(ref.uid, ref.requestId);
@@ -94,4 +91,29 @@ export async function reuseCachedVideo(
   await publishCacheHit(ports, { uid: ref.uid, requestId: ref.requestId, model: moved.doc.options?.model, sourceRequestId: source.requestId, estimatedSavedCents: billedSoFar(source).estimatedCents });
   if (moved.doc.options.autoPost) await postVideo(ports, ref, { by: 'system', reason: 'auto-post requested with the draft' });
   return { doc: await readRequest(ports, ref) };
+}
+
+/** Earlier requests looked at per lookup: shots and this very request are skipped, so a few more than one. */
+const SOURCE_CANDIDATES = 5;
+
+/**
+ * The person's oldest request with this content that still holds a video (the first stays the source, so deleting
+ * a later copy changes nothing). Shots of a script video are never sources: their clips live on only inside the
+ * joined video. One query, and on Firestore one composite index (contentKey, state, createdAt).
+ */
+async function findCacheSource(ports: Ports, ref: RequestRef, contentKey: string): Promise<(VideoRequest & { outputs: VideoOutputs }) | null> {
+  const rows = await ports.store.query<VideoRequest>({
+    collection: docPaths.videoRequests(ref.uid),
+    where: [
+      { field: 'contentKey', op: '==', value: contentKey },
+      { field: 'state', op: 'in', value: [...HOLDS_VIDEO] },
+    ],
+    orderBy: { field: 'createdAt', direction: 'asc' },
+    limit: SOURCE_CANDIDATES,
+  });
+  for (const { data } of rows) {
+    const { outputs } = data;
+    if (data.requestId !== ref.requestId && !data.parentRequestId && outputs) return { ...data, outputs };
+  }
+  return null;
 }
