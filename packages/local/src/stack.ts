@@ -172,6 +172,7 @@ export class LocalStack {
       requestDeadlineMs: config.requestDeadlineMs,
       imageHostAllowList: config.imageHostAllowList,
       ...config.alerts,
+      ...config.quotas,
       ...opts.core,
     });
     const faults = opts.faults ? withFaults({ store, blobs, tasks }, opts.faults) : undefined;

@@ -28,6 +28,11 @@ export const docPaths = {
   actionRecord: (uid: string, requestId: string, actionId: string) => `users/${uid}/videoRequests/${requestId}/actions/${actionId}`,
   /** The content cache's index entry (see VideoCacheEntrySchema). */
   videoCacheEntry: (uid: string, key: string) => `users/${uid}/videoCache/${key}`,
+  /** The person's quota usage: requests in flight and admissions of the last 24 h (see QuotaUsageSchema). */
+  quotaUsage: (uid: string) => `users/${uid}/quota/usage`,
+  /** The credits ledger: one entry per billed Luma generation, keyed by its id (see CreditEntrySchema). */
+  creditLedger: (uid: string) => `users/${uid}/creditLedger`,
+  creditEntry: (uid: string, generationId: string) => `users/${uid}/creditLedger/${generationId}`,
   scriptRequest: (uid: string, id: string) => `users/${uid}/scriptRequests/${id}`,
   posts: () => 'posts',
   post: (postId: string) => `posts/${postId}`,
