@@ -60,3 +60,30 @@ export interface CreditSpend {
   days: CreditDay[];
   total: Omit<CreditDay, 'day'> & { netUsd: number };
 }
+
+/** A person's ledger entries summed per day, newest first (the local API and the Firebase client both use it). */
+export function sumCreditDays(uid: string, entries: Iterable<CreditEntry>): CreditSpend {
+  const byDay = new Map<string, CreditDay>();
+  for (const e of entries) {
+    const day = byDay.get(e.day) ?? { day: e.day, generations: 0, chargedCents: 0, refundedCents: 0, netCents: 0 };
+    day.generations++;
+    day.chargedCents = roundCents(day.chargedCents + e.costCents);
+    if (e.refunded) day.refundedCents = roundCents(day.refundedCents + e.costCents);
+    day.netCents = roundCents(day.chargedCents - day.refundedCents);
+    byDay.set(e.day, day);
+  }
+  const days = [...byDay.values()].sort((a, b) => b.day.localeCompare(a.day));
+  const sum = (k: 'generations' | 'chargedCents' | 'refundedCents' | 'netCents') => roundCents(days.reduce((n, d) => n + d[k], 0));
+  const netCents = sum('netCents');
+  return { uid, days, total: { generations: sum('generations'), chargedCents: sum('chargedCents'), refundedCents: sum('refundedCents'), netCents, netUsd: roundCents(netCents / 100) } };
+}
+
+/** The first UTC day of a span of `days` days ending today (`now`). */
+export function creditSpanStart(now: number, days: number): string {
+  return new Date(now - (Math.max(1, Math.floor(days)) - 1) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Estimates are fractional cents; hundredths keep sums free of binary-float dust. */
+function roundCents(n: number): number {
+  return Math.round(n * 100) / 100;
+}
