@@ -24,6 +24,16 @@ describe('per-person quotas (local stack, simulator)', () => {
 
   const create = async () => (await stack.api.createRequest(UID, { draftId: 'demo-sunrise', options: FAST })).requestId;
   const settle = (id: string) => stack.waitForState(UID, id, ['ready', 'posted', 'failed'], 120_000);
+  const request = async (id: string) => (await stack.documents.get<VideoRequest>(docPaths.videoRequest(UID, id)))!.data;
+  const retry = async (id: string) => {
+    const { actionId } = await stack.api.requestAction(UID, id, { type: 'retry' });
+    for (let i = 0; i < 400; i++) {
+      const doc = await request(id);
+      if (doc.lastActionResult?.id === actionId) return doc.lastActionResult;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no result for the retry of ${id}`);
+  };
   const usage = async () => (await stack.documents.get<QuotaUsage>(docPaths.quotaUsage(UID)))?.data;
 
   it('admits exactly the in-flight limit of concurrent creates; the rest fail TOO_MANY_IN_FLIGHT before any Luma call', async () => {
@@ -71,7 +81,20 @@ describe('per-person quotas (local stack, simulator)', () => {
       tx.set(docPaths.quotaUsage(UID), { ...u, admissions: u.admissions.map((a, i) => (i === 0 ? { ...a, at: a.at - 86_400_000 } : a)) }),
     );
     expect((await settle(await create())).state).not.toBe('failed');
-    expect((await settle(await create())).error?.code).toBe('QUOTA_EXCEEDED');
+    const over = await settle(await create());
+    expect(over.error?.code).toBe('QUOTA_EXCEEDED');
+    // The refused request kept its plan: its retry is admitted again — refused while over, made once there is room.
+    expect(over.lumaRequest).toBeDefined();
+    expect(await retry(over.requestId)).toMatchObject({ ok: false, code: 'QUOTA_EXCEEDED' });
+    expect((await request(over.requestId)).state).toBe('failed');
+    const now = (await usage())!;
+    await stack.documents.runTransaction(async (tx) =>
+      tx.set(docPaths.quotaUsage(UID), { ...now, admissions: now.admissions.map((a, i) => (i === 0 ? { ...a, at: a.at - 86_400_000 } : a)) }),
+    );
+    expect(await retry(over.requestId)).toMatchObject({ ok: true });
+    const retried = await settle(over.requestId);
+    expect(retried.state).not.toBe('failed');
+    expect(retried.luma.generationId).toBeDefined();
   });
 
   it('the rolling day against a moving clock (admission on the real store)', async () => {
@@ -96,7 +119,7 @@ describe('per-person quotas (local stack, simulator)', () => {
   it('stores no quota field on the request and counts the refusals in the statistics', async () => {
     const stats = await stack.stats();
     expect(stats.total.quota.refused.in_flight).toBe(5 - IN_FLIGHT);
-    expect(stats.total.quota.refused.daily).toBe(2);
+    expect(stats.total.quota.refused.daily).toBe(3);
     const any = (await stack.documents.query<VideoRequest>({ collection: docPaths.videoRequests(UID) }))[0]!.data as unknown as Record<string, unknown>;
     expect(Object.keys(any)).not.toContain('quota');
   });

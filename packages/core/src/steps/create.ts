@@ -131,11 +131,12 @@ function describeInvalid(raw: DocData, issues?: readonly { path: PropertyKey[]; 
  * Luma; refused → `failed` with the quota's code and when to try again. The shots of a script video are covered by
  * their script's admission (one request of the person's, however many shots).
  */
-async function admitted(ports: Ports, ref: RequestRef, doc: VideoRequest, initialize?: InitialRequest): Promise<boolean> {
+async function admitted(ports: Ports, ref: RequestRef, doc: VideoRequest, initialize?: InitialRequest, planned?: () => DocData): Promise<boolean> {
   if (doc.parentRequestId) return true;
   const admission = await admitRequest(ports, ref, doc.options?.model);
   if (admission.admitted) return true;
-  await transition(ports, ref, fromValidating(doc, { from: ['validating'], to: 'failed', by: 'system', reason: 'refused by a per-person quota', error: admission.error }), { initialize });
+  const refused: TransitionSpec = { from: ['validating'], to: 'failed', by: 'system', reason: 'refused by a per-person quota', error: admission.error, ...(planned ? { patch: planned } : {}) };
+  await transition(ports, ref, fromValidating(doc, refused), { initialize });
   return false;
 }
 
@@ -173,20 +174,22 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest,
     }
     const plan = await promptBuilder().buildLumaPlan(draft, doc.options, ctx);
     log.info({ stages: plan.keyframe ? 2 : 1, warnings: plan.warnings.length }, logs.planBuilt);
-    if (!(await admitted(ports, ref, doc, initialize))) return null;
+    const planned = (): DocData => ({
+      ...keyed,
+      draftSnapshot: draft,
+      lumaRequest: plan.video as unknown as DocData,
+      ...(plan.keyframe ? { keyframeRequest: plan.keyframe as unknown as DocData } : {}),
+      warnings: plan.warnings,
+      promptParts: plan.parts,
+    });
+    // A request refused by a quota keeps its plan, so that its retry (re-admitted then) starts from `queued`.
+    if (!(await admitted(ports, ref, doc, initialize, planned))) return null;
     const moved = await transition(ports, ref, fromValidating(doc, {
       from: ['validating'],
       to: plan.keyframe ? 'keyframe_queued' : 'queued',
       by: 'system',
       reason: plan.keyframe ? 'draft has images: keyframe first' : 'draft is text only: straight to video',
-      patch: () => ({
-        ...keyed,
-        draftSnapshot: draft,
-        lumaRequest: plan.video as unknown as DocData,
-        ...(plan.keyframe ? { keyframeRequest: plan.keyframe as unknown as DocData } : {}),
-        warnings: plan.warnings,
-        promptParts: plan.parts,
-      }),
+      patch: planned,
     }), { initialize });
     return moved.applied ? moved.doc : await readRequest(ports, ref);
   } catch (e) {
