@@ -122,6 +122,9 @@ export function analyticsMaxInstances(env: NodeJS.ProcessEnv = process.env): num
   const n = Number(env.ANALYTICS_MAX_INSTANCES ?? DEFAULT_ANALYTICS_MAX_INSTANCES);
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_ANALYTICS_MAX_INSTANCES;
 }
+/** Quotas (issue #9), per person. */
+export const QUOTA_IN_FLIGHT = defineInt('QUOTA_IN_FLIGHT', { default: 10, description: 'Requests one person may have in the making at once (more: TOO_MANY_IN_FLIGHT).' });
+export const QUOTA_PER_DAY = defineInt('QUOTA_PER_DAY', { default: 200, description: 'Requests one person may start in any rolling 24 hours (more: QUOTA_EXCEEDED).' });
 export const LOW_CREDITS_CENTS = defineInt('LOW_CREDITS_CENTS', { default: 2000, description: 'Alert low_credits below this Luma balance (USD cents).' });
 export const ALERT_CREDITS_DAYS_LEFT = defineInt('ALERT_CREDITS_DAYS_LEFT', { default: 3, description: 'Alert credits_running_out below this many days at the current burn rate.' });
 export const LUMA_MAX_CONCURRENT = defineInt('LUMA_MAX_CONCURRENT', { default: 10, description: 'Luma generations in flight per account (slot usage is measured against it).' });

@@ -26,6 +26,8 @@ import {
   LOW_CREDITS_CENTS,
   LUMA_MAX_CONCURRENT,
   POLL_INTERVAL_SECONDS,
+  QUOTA_IN_FLIGHT,
+  QUOTA_PER_DAY,
   REQUEST_DEADLINE_MINUTES,
   STATS_SHARDS,
   STEP_LEASE_SECONDS,
@@ -61,6 +63,8 @@ export function buildCoreConfigFromParams(env: NodeJS.ProcessEnv = process.env):
     alertSlotUsage: paramValue(ALERT_SLOT_USAGE_PERCENT, 90, env) / 100,
     alertRateLimitedRate: paramValue(ALERT_RATE_LIMITED_PERCENT, 20, env) / 100,
     alertRateLimitedMinCalls: paramValue(ALERT_RATE_LIMITED_MIN_CALLS, 20, env),
+    maxInFlightPerUser: paramValue(QUOTA_IN_FLIGHT, 10, env),
+    maxRequestsPerDay: paramValue(QUOTA_PER_DAY, 200, env),
     // Error Reporting's serviceContext: the function (Cloud Run service) and its revision.
     serviceName: env.K_SERVICE || 'draft2video',
     serviceVersion: env.K_REVISION ?? '',

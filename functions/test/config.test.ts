@@ -121,7 +121,7 @@ describe('exported functions', () => {
     for (const name of ['LUMAAI_API_KEY', 'LUMA_WEBHOOK_SECRET', 'VIDEO_KEK', 'VIDEO_KEK_ID', 'D2V_REGION', 'SUBMIT_MAX_CONCURRENT_DISPATCHES',
       'LUMA_CREATES_PER_MINUTE', 'POLL_INTERVAL_SECONDS', 'REQUEST_DEADLINE_MINUTES', 'ANALYTICS_TOPIC', 'WEBHOOK_BASE_URL', 'LUMAAI_BASE_URL',
       'PLAYBACK_LINK_SECRET', 'PLAYBACK_BASE_URL', 'PLAYBACK_MAX_RANGE_BYTES',
-      'STEP_LEASE_SECONDS', 'PROCESS_MAX_CONCURRENT_DISPATCHES']) {
+      'STEP_LEASE_SECONDS', 'PROCESS_MAX_CONCURRENT_DISPATCHES', 'QUOTA_IN_FLIGHT', 'QUOTA_PER_DAY']) {
       expect(declared).toContain(name);
     }
   });
@@ -151,10 +151,11 @@ describe('core config from params and secrets', () => {
     expect(c.pollIntervalSeconds).toBe(10);
     expect(c.stepLeaseMs).toBe(60_000);
     expect(c.imageHostAllowList).toEqual([]);
+    expect([c.maxInFlightPerUser, c.maxRequestsPerDay]).toEqual([10, 200]);
   });
 
   it('reads every param a deploy sets', () => {
-    const env = { ...base, D2V_REGION: 'europe-west1', REQUEST_DEADLINE_MINUTES: '45', POLL_INTERVAL_SECONDS: '7', IMAGE_HOST_ALLOW_LIST: '["cdn.example.com","img.example.org"]' };
+    const env = { ...base, D2V_REGION: 'europe-west1', REQUEST_DEADLINE_MINUTES: '45', POLL_INTERVAL_SECONDS: '7', QUOTA_IN_FLIGHT: '2', QUOTA_PER_DAY: '30', IMAGE_HOST_ALLOW_LIST: '["cdn.example.com","img.example.org"]' };
     const saved = { ...process.env };
     Object.assign(process.env, env); // the SDK's param.value() reads process.env
     try {
@@ -163,6 +164,7 @@ describe('core config from params and secrets', () => {
       expect(c.requestDeadlineMs).toBe(45 * 60_000);
       expect(c.pollIntervalSeconds).toBe(7);
       expect(c.imageHostAllowList).toEqual(['cdn.example.com', 'img.example.org']);
+      expect([c.maxInFlightPerUser, c.maxRequestsPerDay]).toEqual([2, 30]);
     } finally {
       process.env = saved;
     }

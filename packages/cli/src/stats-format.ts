@@ -20,6 +20,8 @@ export function formatStats(report: StatsReport, quota: QuotaMonitorDoc | null):
   out.push(`failures   expected ${t.failures.expected}, unexpected ${t.failures.unexpected}${codes.length ? ` — ${codes.map(([c, n]) => `${c} ${n}`).join(', ')}` : ''}`);
   out.push(`errors     unexpected (Error Reporting) ${t.unexpectedErrors.total}${Object.keys(t.unexpectedErrors.byStep).length ? ` — ${Object.entries(t.unexpectedErrors.byStep).map(([s, n]) => `${s} ${n}`).join(', ')}` : ''}`);
   out.push(`credits    ${cents(t.credits.cents)} over ${t.credits.creates} billed creates`);
+  out.push(`spend      ${cents(t.ledger.netCents)} net: ${t.ledger.generations} generations charged ${cents(t.ledger.chargedCents)}, ${t.ledger.refunds} refunded ${cents(t.ledger.refundedCents)} (credits ledger)`);
+  for (const d of report.days) if (d.ledger.generations || d.ledger.refunds) out.push(`  ${d.day}   ${cents(d.ledger.netCents)} net (charged ${cents(d.ledger.chargedCents)}, refunded ${cents(d.ledger.refundedCents)})`);
   out.push(`Luma       ${t.luma.calls} calls, 429 ${t.luma.rateLimited} (${pct(t.luma.rateLimitedRate)})${Object.keys(t.luma.outcomes).length ? ` — ${Object.entries(t.luma.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}` : ''}`);
   out.push(`latency    ${'stage'.padEnd(18)} ${'count'.padStart(6)}  ${'p50'.padStart(8)}  ${'p95'.padStart(8)}  ${'p99'.padStart(8)}`);
   for (const [stage, h] of Object.entries(t.latency)) out.push(latencyRow(stage, h));

@@ -140,9 +140,12 @@ describe('d2v stats (local data dir)', () => {
     expect(out.text).toMatch(/failures\s+expected 1, unexpected 0 — LUMA_\w+ 1/);
     expect(out.text).toMatch(/latency\s+stage\s+count\s+p50\s+p95\s+p99/);
     expect(out.text).toMatch(/\n\s+dreaming\s+2\s/);
+    // The credits ledger: the failed generation (refunded by Luma) and the retry's, each charged once.
+    expect(out.text).toMatch(/spend\s+\$0\.40 net: 2 generations charged \$0\.80, 1 refunded \$0\.40 \(credits ledger\)/);
     const json = JSON.parse((await capture((write) => runStats({ dataDir, json: true, since: '1d' }, {}, write))).text);
     expect(json.total.outcomes).toMatchObject({ succeeded: 1, failed: 1 });
     expect(json.total.luma.rateLimited).toBe(0);
+    expect(json.total.ledger).toEqual({ generations: 2, chargedCents: 80, refunds: 1, refundedCents: 40, netCents: 40 });
     expect(json.total.luma.outcomes.server).toBeGreaterThanOrEqual(1);
   });
 

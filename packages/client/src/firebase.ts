@@ -24,9 +24,10 @@ import {
   query,
   setDoc,
   updateDoc,
+  where,
 } from 'firebase/firestore';
 import { getStorage, ref, uploadBytesResumable } from 'firebase/storage';
-import { docPaths, type Draft, type Transition, type VideoRequestClientInput } from '@d2v/schema';
+import { creditSpanStart, docPaths, sumCreditDays, type CreditEntry, type Draft, type Transition, type VideoRequestClientInput } from '@d2v/schema';
 import { D2vError, fromFirebaseError } from './errors';
 import { actionWrite, newRequestWrite, scriptEditWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';
 import { createFirestoreListing } from './firebase-listing';
@@ -190,6 +191,14 @@ export function createFirebaseClient(options: FirebaseClientOptions): FirebaseD2
     stats: async () => {
       throw new D2vError('UNSUPPORTED', 'Stats live in Firestore stats/{day}, which only operators read (admin credentials); use the ops console of the local stack or the Cloud console.');
     },
+
+    // The person's own ledger entries (firestore.rules: owner read), summed like the local API sums them.
+    credits: (options = {}) =>
+      guarded(async () => {
+        const since = creditSpanStart(Date.now(), Math.min(90, options.days ?? 30));
+        const snaps = await getDocs(query(collection(db, docPaths.creditLedger(me())), where('day', '>=', since)));
+        return sumCreditDays(me(), snaps.docs.map((d) => d.data() as CreditEntry));
+      }),
 
     uploadImage: (data, name, onProgress) =>
       guarded(async () => {

@@ -19,6 +19,7 @@ import type {
   ScriptRequestInput,
   Script,
   StatsSnapshot,
+  CreditsSnapshot,
   Unsubscribe,
 } from './types';
 
@@ -113,6 +114,7 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
     updateScript: async (requestId: string, script: Script) => json<ScriptRequest>('PUT', routes.script(requestId), { script }),
 
     stats: async (options = {}) => json<StatsSnapshot>('GET', routes.stats(options.since)),
+    credits: async (options = {}) => json<CreditsSnapshot>('GET', routes.credits(options.days)),
   };
   return client;
 }

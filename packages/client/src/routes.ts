@@ -25,6 +25,7 @@ export const routes = {
   scripts: () => '/v1/scripts',
   /** GET the script request; PUT `{script}` to save an edit. */
   script: (id: string) => `/v1/scripts/${seg(id)}`,
+  credits: (days?: number) => (days === undefined ? '/v1/credits' : `/v1/credits?days=${days}`),
   stats: (since?: string) => (since ? `/v1/stats?since=${encodeURIComponent(since)}` : '/v1/stats'),
   // Audience playback (a post's audience; `+ '/link'` for a signed link), the feed and profile grids.
   postVideo: (postId: string) => `/v1/posts/${seg(postId)}/video`,

@@ -4,6 +4,7 @@
  */
 import type {
   ActionType,
+  CreditSpend,
   Draft,
   ErrorInfo,
   FeedItem,
@@ -129,6 +130,14 @@ export interface MediaSource {
 /** `GET /v1/stats?since=…`: per-day summaries and their total (the type the core computes, from @d2v/schema). */
 export type StatsSnapshot = StatsReport;
 
+/** `GET /v1/credits?days=…`: the caller's spend per UTC day from the credits ledger (USD cents), and its total. */
+export type CreditsSnapshot = CreditSpend;
+
+export interface CreditsOptions {
+  /** How many UTC days back, today included (1–90; default 30). */
+  days?: number;
+}
+
 /** A day (`2025-06-01`) or a span back from today (`7d`, `24h`, `90m`); default today. */
 export interface StatsOptions {
   since?: string;
@@ -211,4 +220,7 @@ export interface D2vClient {
 
   /** Success/failure rates, transitions, errors, credits (operators). */
   stats(options?: StatsOptions): Promise<StatsSnapshot>;
+
+  /** What the signed-in person's videos cost, per day (charges, Luma's refunds, net). */
+  credits(options?: CreditsOptions): Promise<CreditsSnapshot>;
 }

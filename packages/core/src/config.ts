@@ -71,6 +71,12 @@ export const CoreConfigSchema = z.object({
   alertRateLimitedRate: z.number().min(0).max(1).default(0.2),
   /** …once the hour has at least this many calls (a handful of calls proves nothing). */
   alertRateLimitedMinCalls: z.number().int().positive().default(20),
+  /**
+   * Quotas (issue #9), per person: requests admitted and still working at once, and requests admitted in any
+   * rolling 24 h. Over either, a new request ends `failed` (TOO_MANY_IN_FLIGHT / QUOTA_EXCEEDED) before any Luma call.
+   */
+  maxInFlightPerUser: z.number().int().positive().default(10),
+  maxRequestsPerDay: z.number().int().positive().default(200),
   /** Statistics buckets per hour (`stats/{day}/buckets/{HH}-{shard}`): more shards, smaller documents. */
   statsShards: z.number().int().min(1).max(64).default(4),
   /**

@@ -50,3 +50,6 @@ export { summarizeCounters, type StatsSummary, type ModelSummary } from './aggre
 export { readStats, readDayCounters, rollUpDay, daysBetween, parseSince, dayOf, MAX_STATS_DAYS, type StatsReport, type DayRollUp } from './aggregation/read';
 export { monitorLumaQuota, burnRate, QUOTA_MONITOR_DOC, type QuotaReading, type QuotaMonitorDoc, type BalanceSample } from './monitoring/quota-monitor';
 export { evaluateAlerts, runbookFor, ALERT_NAMES, type AlertName, type AlertState, type AlertCheck, type AlertChange } from './monitoring/alerts';
+export { userSpend, MAX_SPEND_DAYS } from './credits/spend';
+export { recordCharge, refundCharge } from './credits/ledger';
+export { admitRequest, type Admission } from './quotas/admission';

@@ -34,6 +34,8 @@ const EnvSchema = z.object({
   D2V_ALERT_SLOT_USAGE: z.coerce.number().min(0).max(1).default(0.9),
   D2V_ALERT_RATE_LIMITED: z.coerce.number().min(0).max(1).default(0.2),
   D2V_IMAGE_HOST_ALLOWLIST: listOf.default([]),
+  D2V_QUOTA_IN_FLIGHT: z.coerce.number().int().positive().default(10),
+  D2V_QUOTA_PER_DAY: z.coerce.number().int().positive().default(200),
   D2V_SUBMIT_MAX_CONCURRENT: z.coerce.number().int().positive().default(10),
   D2V_SUBMIT_PER_SECOND: z.coerce.number().positive().default(20 / 60),
   D2V_TASK_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
@@ -68,6 +70,8 @@ export interface LocalConfig {
   /** Alert thresholds (docs/OPERATIONS.md), handed to the core config. */
   alerts: { lowCreditsCents: number; alertCreditsDaysLeft: number; lumaMaxConcurrent: number; alertSlotUsage: number; alertRateLimitedRate: number };
   imageHostAllowList: string[];
+  /** Per-person quotas, handed to the core config. */
+  quotas: { maxInFlightPerUser: number; maxRequestsPerDay: number };
   submitQueue: { maxConcurrentDispatches: number; maxDispatchesPerSecond: number };
   taskRetry: { maxAttempts: number; minBackoffSeconds: number; maxBackoffSeconds: number };
   /** Set only when both LUMAAI_* variables point at the real service; otherwise the simulator runs. */
@@ -116,6 +120,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, overrides:
       alertRateLimitedRate: e.D2V_ALERT_RATE_LIMITED,
     },
     imageHostAllowList: e.D2V_IMAGE_HOST_ALLOWLIST,
+    quotas: { maxInFlightPerUser: e.D2V_QUOTA_IN_FLIGHT, maxRequestsPerDay: e.D2V_QUOTA_PER_DAY },
     submitQueue: { maxConcurrentDispatches: e.D2V_SUBMIT_MAX_CONCURRENT, maxDispatchesPerSecond: e.D2V_SUBMIT_PER_SECOND },
     taskRetry: {
       maxAttempts: e.D2V_TASK_MAX_ATTEMPTS,

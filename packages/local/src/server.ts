@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { isTerminal } from '@d2v/schema';
-import type { BlobStore, Logger, PipelineHandlers, PlaybackHttp } from '@d2v/core';
+import { MAX_SPEND_DAYS, type BlobStore, type Logger, type PipelineHandlers, type PlaybackHttp } from '@d2v/core';
 import { ApiError, type ClientApi } from './client-api';
 import { playbackRoutes } from './routes/playback';
 import { mountWebApp } from './web-app';
@@ -21,6 +21,8 @@ export interface ServerDeps {
   verifyBlobUrl(path: string, expires: string, sig: string): boolean;
   /** The statistics from `since` (a day or a span like `7d`; default today); throws RangeError on a bad value. */
   stats(since: string | undefined): Promise<unknown>;
+  /** The caller's spend per day from the credits ledger, the last `days` days (1–90). */
+  credits(uid: string, days: number): Promise<unknown>;
   /** The built web console, served at `/` (absent: not served). */
   webAppDir?: string;
 }
@@ -128,6 +130,13 @@ export function createApp(deps: ServerDeps): express.Express {
       if (e instanceof RangeError) throw new ApiError(400, 'INVALID_REQUEST', e.message);
       throw e;
     }
+  }));
+  // The caller's spend per UTC day from the credits ledger (issue #9): `?days=1..90`, default 30.
+  v1.get('/credits', wrap(async (req, res) => {
+    const raw = req.query.days;
+    const days = raw === undefined ? 30 : typeof raw === 'string' && /^\d{1,2}$/.test(raw) ? Number(raw) : NaN;
+    if (!(days >= 1 && days <= MAX_SPEND_DAYS)) throw new ApiError(400, 'INVALID_REQUEST', `"days" must be a whole number from 1 to ${MAX_SPEND_DAYS}.`);
+    res.json(await deps.credits(uidOf(req), days));
   }));
   app.use('/v1', v1);
   if (deps.webAppDir) mountWebApp(app, deps.webAppDir);

@@ -13,6 +13,7 @@ import {
   Incarnation,
   parseSince,
   readStats,
+  userSpend,
   shouldProcessObject,
   stableId,
   silentLogger,
@@ -26,7 +27,7 @@ import {
 import { LumaClient } from '@d2v/luma';
 import { startLumaSimulator, simulatorOptionsFromEnv, type LumaSimulator, type SimulatorOptions } from '@d2v/luma-sim';
 import { createMedia, keyringFromEnv, mediaConfigFromEnv } from '@d2v/media';
-import { docPatterns, parseRawVideoPath, type VideoRequest, type VideoState } from '@d2v/schema';
+import { docPatterns, parseRawVideoPath, type CreditSpend, type VideoRequest, type VideoState } from '@d2v/schema';
 import pino from 'pino';
 import {
   FileBlobStore,
@@ -172,6 +173,7 @@ export class LocalStack {
       requestDeadlineMs: config.requestDeadlineMs,
       imageHostAllowList: config.imageHostAllowList,
       ...config.alerts,
+      ...config.quotas,
       ...opts.core,
     });
     const faults = opts.faults ? withFaults({ store, blobs, tasks }, opts.faults) : undefined;
@@ -247,6 +249,7 @@ export class LocalStack {
         await aggregator.flush();
         return readStats(pipelineStore, range);
       },
+      credits: (uid, days) => userSpend({ store: pipelineStore, clock }, uid, days),
     }));
     if (opts.seedDir !== false) {
       const seeded = await seedFromEmulatorData(opts.seedDir ?? DEFAULT_SEED_DIR, store, blobs);
@@ -282,6 +285,11 @@ export class LocalStack {
     await this.flushStats();
     const now = this.ports.clock.now();
     return readStats(this.ports.store, { since: parseSince(since, now), until: dayOf(now) });
+  }
+
+  /** `/v1/credits` without HTTP: `uid`'s spend per day from the credits ledger (the last `days` days). */
+  credits(uid: string, days?: number): Promise<CreditSpend> {
+    return userSpend(this.ports, uid, days);
   }
 
   /** The local database (the CLI's `d2v inspect` reads the tables behind the ports). */

@@ -33,6 +33,7 @@ const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/scripts/:id' },
   { method: 'PUT', path: '/v1/scripts/:id', body: true },
   { method: 'GET', path: '/v1/stats' },
+  { method: 'GET', path: '/v1/credits' },
   { method: 'POST', path: '/luma/webhook/:uid/:requestId', body: true },
   { method: 'GET', path: '/blobs/*path' },
   { method: 'GET', path: '/no/such/:id' },

@@ -23,6 +23,10 @@ export const ANALYTICS_EVENT_TYPES = [
   'cache_hit',
   /** A request refused by a quota (`reason`), before anything was billed. */
   'quota_refused',
+  /** The credits ledger recorded a billed Luma generation (`creditsCents`, `generationId`): once per generation. */
+  'credits_charged',
+  /** Luma refunded a failed generation (`creditsCents`, `generationId`): once per generation. */
+  'credits_refunded',
   /** A request cancelled by its owner. */
   'cancel',
   /** A video started playing: `durationMs` is the time to its first byte (time to first frame). */

@@ -37,6 +37,9 @@ export const ERROR_CATALOG = {
   MEDIA_BAD_PIXEL_FORMAT: { retryable: false, message: 'The video uses a pixel format we do not accept.' },
   MEDIA_TOO_MANY_STREAMS: { retryable: false, message: 'The file has more tracks than allowed.' },
   MEDIA_PROCESSING_FAILED: { retryable: true, message: 'Compressing or encrypting the video failed.' },
+  /** Quotas (issue #9): refused before anything is billed; the message says when to try again (and `retryAfter`). */
+  TOO_MANY_IN_FLIGHT: { retryable: true, message: 'You already have as many videos in the making as allowed; try again when one of them is finished.' },
+  QUOTA_EXCEEDED: { retryable: true, message: 'You have made as many videos as allowed in 24 hours; try again later.' },
   ACTION_NOT_ALLOWED: { retryable: false, message: 'That action is not possible for this video right now.' },
   TIMEOUT: { retryable: true, message: 'The request took longer than allowed and was stopped.' },
   INTERNAL: { retryable: true, message: 'Something went wrong on our side.' },

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { RequestCostSchema } from './credits';
 import { ID_CHARS_RE, ID_MAX_LENGTH } from './paths';
 import { VIDEO_STATES } from './states';
 
@@ -127,6 +128,8 @@ export const ErrorInfoSchema = z.object({
   message: z.string(),
   retryable: z.boolean(),
   detail: z.string().optional(),
+  /** When trying again can succeed (ISO time): set by the quotas, whose message says the same in words. */
+  retryAfter: z.string().optional(),
 });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
@@ -217,6 +220,8 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
       estimatedCents: z.number().nonnegative(),
     })
     .optional(),
+  /** What the request cost at Luma so far, net of refunds (issue #9, the credits ledger has each charge). */
+  cost: RequestCostSchema.optional(),
   /** sha256 of the draft content and the video-shaping options (the content cache's key); unset when uncacheable. */
   contentKey: z.string().optional(),
   /** A content-cache hit: the request whose stored video this one reuses (no Luma generation of its own). */

@@ -26,6 +26,11 @@ export const docPaths = {
     `users/${uid}/videoRequests/${requestId}/transitions/${String(n).padStart(6, '0')}`,
   /** One record per applied action id (see ActionRecordSchema). */
   actionRecord: (uid: string, requestId: string, actionId: string) => `users/${uid}/videoRequests/${requestId}/actions/${actionId}`,
+  /** The person's quota usage: requests in flight and admissions of the last 24 h (see QuotaUsageSchema). */
+  quotaUsage: (uid: string) => `users/${uid}/quota/usage`,
+  /** The credits ledger: one entry per billed Luma generation, keyed by its id (see CreditEntrySchema). */
+  creditLedger: (uid: string) => `users/${uid}/creditLedger`,
+  creditEntry: (uid: string, generationId: string) => `users/${uid}/creditLedger/${generationId}`,
   scriptRequest: (uid: string, id: string) => `users/${uid}/scriptRequests/${id}`,
   posts: () => 'posts',
   post: (postId: string) => `posts/${postId}`,

@@ -34,6 +34,8 @@ export interface StatsSummary {
   /** Time spent in each working state, created → ready (`total`) and playback's time to first frame (`firstFrame`). */
   latency: Record<string, HistogramSummary>;
   credits: { cents: number; creates: number };
+  /** The credits ledger (issue #9): each billed generation once, its refund once (USD cents). */
+  ledger: { generations: number; chargedCents: number; refunds: number; refundedCents: number; netCents: number };
   luma: {
     calls: number;
     rateLimited: number;

@@ -79,6 +79,14 @@ export function countersForEvent(event: AnalyticsEvent): Counters {
     case 'quota_refused':
       inc(`quota.refused.${counterKey(event.reason ?? 'unknown')}`);
       break;
+    case 'credits_charged':
+      inc('ledger.generations');
+      inc('ledger.chargedCents', event.creditsCents ?? 0);
+      break;
+    case 'credits_refunded':
+      inc('ledger.refunds');
+      inc('ledger.refundedCents', event.creditsCents ?? 0);
+      break;
     case 'cancel':
       inc('requests.cancelled');
       break;

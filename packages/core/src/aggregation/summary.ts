@@ -70,6 +70,13 @@ export function summarizeCounters(counters: Counters): StatsSummary {
     failures: { byCode: leaves(counters, 'failures.byCode'), expected: n('failures.expected'), unexpected: n('failures.unexpected') },
     latency,
     credits: { cents: n('credits.cents'), creates: n('credits.creates') },
+    ledger: {
+      generations: n('ledger.generations'),
+      chargedCents: n('ledger.chargedCents'),
+      refunds: n('ledger.refunds'),
+      refundedCents: n('ledger.refundedCents'),
+      netCents: Math.round((n('ledger.chargedCents') - n('ledger.refundedCents')) * 100) / 100,
+    },
     luma: {
       calls: n('luma.calls'),
       rateLimited: n('luma.rateLimited'),

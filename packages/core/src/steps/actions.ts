@@ -6,6 +6,7 @@ import { AlreadyExistsError, type DocData, type Ports } from '../ports';
 import { requestPath, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
 import { actionRecorder, changed, NO_RECORD, unchanged, type ActionOutcome, type ActionRecorder, type Applied } from './action-record';
+import { admitRequest } from '../quotas/admission';
 import { requestCancel } from './cancel';
 import { ensureNextStep } from './next-step';
 import { buildProfileVideo, postIdFor, postVideo, profileVideoIdFor } from './posting';
@@ -174,6 +175,10 @@ async function deleteAction(ports: Ports, ref: RequestRef, recorder: ActionRecor
   return changed(deleted);
 }
 
+function isQuotaRefusal(doc: VideoRequest): boolean {
+  return doc.error?.code === 'QUOTA_EXCEEDED' || doc.error?.code === 'TOO_MANY_IN_FLIGHT';
+}
+
 /** The failure came after Luma completed the video (download, processing, a deadline then): it is paid for. */
 function lumaFinishedTheVideo(doc: VideoRequest): boolean {
   return Boolean(doc.luma.generationId) && doc.luma.lumaState === 'completed';
@@ -212,6 +217,12 @@ async function retryAction(ports: Ports, ref: RequestRef, recorder: ActionRecord
     await ensureNextStep(ports, refetch.doc);
     return changed(retried);
   }
+  // A retry bills Luma again, so it is admitted by the per-person quotas again (a request refused by one kept its plan).
+  if (isQuotaRefusal(current) && (current.scriptRequestId || !current.lumaRequest)) {
+    return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: 'A video from a script that a quota refused is made again from its script.' });
+  }
+  const admission = current.parentRequestId ? { admitted: true as const } : await admitRequest(ports, ref, current.options?.model);
+  if (!admission.admitted) return unchanged({ ok: false, code: admission.error.code, message: admission.error.message });
   // Restart the stage that failed: the keyframe if the video request has no first frame yet.
   const needsKeyframe = Boolean(current.keyframeRequest) && !(current.lumaRequest as { keyframes?: { frame0?: unknown } } | undefined)?.keyframes?.frame0;
   const moved = await transition(ports, ref, {

@@ -17,6 +17,7 @@ import { isoNow, readRequest, requestPath, type RequestRef } from '../request-do
 import { contentKeyOf } from '../content-cache/key';
 import { reuseCachedVideo } from '../content-cache/reuse';
 import { planShots } from '../multi-shot/plan-shots';
+import { admitRequest } from '../quotas/admission';
 import { publishRequestCreated, transition, type InitialRequest, type TransitionSpec } from '../transition';
 import { ensureNextStep } from './next-step';
 
@@ -125,6 +126,20 @@ function describeInvalid(raw: DocData, issues?: readonly { path: PropertyKey[]; 
   return (issues ?? []).map((i) => `${i.path.map(String).join('.') || 'request'}: ${i.message}`).join('; ');
 }
 
+/**
+ * The per-person quotas (quotas/admission.ts), after the draft is known to be usable and before anything reaches
+ * Luma; refused → `failed` with the quota's code and when to try again. The shots of a script video are covered by
+ * their script's admission (one request of the person's, however many shots).
+ */
+async function admitted(ports: Ports, ref: RequestRef, doc: VideoRequest, initialize?: InitialRequest, planned?: () => DocData): Promise<boolean> {
+  if (doc.parentRequestId) return true;
+  const admission = await admitRequest(ports, ref, doc.options?.model);
+  if (admission.admitted) return true;
+  const refused: TransitionSpec = { from: ['validating'], to: 'failed', by: 'system', reason: 'refused by a per-person quota', error: admission.error, ...(planned ? { patch: planned } : {}) };
+  await transition(ports, ref, fromValidating(doc, refused), { initialize });
+  return false;
+}
+
 /** Reads the draft, builds the plan and moves on to the first Luma stage (or to `failed` with a code). */
 async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest, initialize?: InitialRequest): Promise<VideoRequest | null> {
   const log = ports.log.child({ uid: ref.uid, requestId: ref.requestId });
@@ -153,22 +168,28 @@ async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest,
         return info && { contentType: info.contentType, bytes: info.size };
       },
     };
-    if (doc.scriptRequestId) return await planShots(ports, ref, doc, draft, ctx, keyed);
+    if (doc.scriptRequestId) {
+      if (!(await admitted(ports, ref, doc, initialize))) return null;
+      return await planShots(ports, ref, doc, draft, ctx, keyed);
+    }
     const plan = await promptBuilder().buildLumaPlan(draft, doc.options, ctx);
     log.info({ stages: plan.keyframe ? 2 : 1, warnings: plan.warnings.length }, logs.planBuilt);
+    const planned = (): DocData => ({
+      ...keyed,
+      draftSnapshot: draft,
+      lumaRequest: plan.video as unknown as DocData,
+      ...(plan.keyframe ? { keyframeRequest: plan.keyframe as unknown as DocData } : {}),
+      warnings: plan.warnings,
+      promptParts: plan.parts,
+    });
+    // A request refused by a quota keeps its plan, so that its retry (re-admitted then) starts from `queued`.
+    if (!(await admitted(ports, ref, doc, initialize, planned))) return null;
     const moved = await transition(ports, ref, fromValidating(doc, {
       from: ['validating'],
       to: plan.keyframe ? 'keyframe_queued' : 'queued',
       by: 'system',
       reason: plan.keyframe ? 'draft has images: keyframe first' : 'draft is text only: straight to video',
-      patch: () => ({
-        ...keyed,
-        draftSnapshot: draft,
-        lumaRequest: plan.video as unknown as DocData,
-        ...(plan.keyframe ? { keyframeRequest: plan.keyframe as unknown as DocData } : {}),
-        warnings: plan.warnings,
-        promptParts: plan.parts,
-      }),
+      patch: planned,
     }), { initialize });
     return moved.applied ? moved.doc : await readRequest(ports, ref);
   } catch (e) {

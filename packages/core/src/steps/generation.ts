@@ -1,6 +1,8 @@
 import type { Generation } from '@d2v/luma';
 import { isLumaError } from '@d2v/luma';
-import type { VideoRequest } from '@d2v/schema';
+import type { CreditEntry, RequestCost, VideoRequest } from '@d2v/schema';
+import { refundCharge } from '../credits/ledger';
+import { withRefund } from '../credits/request-cost';
 import { errorInfo, errorInfoFromFailureReason, isInputFramesFailure } from '../errors';
 import type { WebhookInput, WebhookResult } from '../handlers';
 import { verifyWebhookToken } from '../ids';
@@ -42,7 +44,9 @@ export async function applyGeneration(
         return { progress, luma: { ...d.luma, lumaState: generation.state, lastCheckedAt: ports.clock.now(), polls } };
       });
     case 'failed': {
-      if (stage === 'keyframe' && isInputFramesFailure(generation.failure_reason) && (await planKeyframeAgain(ports, ref, generation))) return readRequest(ports, ref);
+      // Luma refunds a failed generation in full: the ledger says so first (once), whatever the request does next.
+      const refund = await refundCharge(ports, ref, generation.id);
+      if (stage === 'keyframe' && isInputFramesFailure(generation.failure_reason) && (await planKeyframeAgain(ports, ref, generation, refund))) return readRequest(ports, ref);
       const moved = await transition(ports, ref, {
         from: [spec.waiting],
         when: notCancelling,
@@ -50,7 +54,7 @@ export async function applyGeneration(
         by: 'luma',
         reason: `Luma ${spec.generationType} generation failed`,
         error: errorInfoFromFailureReason(generation.failure_reason),
-        patch: (d) => ({ luma: { ...d.luma, lumaState: 'failed' } }),
+        patch: (d) => ({ ...refundedCost(d, refund), luma: { ...d.luma, lumaState: 'failed' } }),
       });
       return moved.applied ? moved.doc : null;
     }
@@ -70,7 +74,7 @@ export async function applyGeneration(
  * refunded the failed one. The shots of a
  * script video are planned with their script and are not re-planned here.
  */
-async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Generation): Promise<boolean> {
+async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Generation, refund: CreditEntry | null): Promise<boolean> {
   const moved = await transition(ports, ref, {
     from: ['keyframe_dreaming'],
     to: 'validating',
@@ -78,6 +82,7 @@ async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Gene
     reason: `Luma could not fetch the draft's images (${generation.failure_reason}); checking them and signing new links`,
     lease: null,
     patch: (d) => ({
+      ...refundedCost(d, refund),
       luma: {
         ...d.luma,
         previousGenerationIds: [...(d.luma.previousGenerationIds ?? []), generation.id],
@@ -138,6 +143,12 @@ async function keyframeCompleted(ports: Ports, ref: RequestRef, generation: Gene
     },
   });
   return moved.applied ? moved.doc : null;
+}
+
+/** The request's cost once the refund of its failed generation is in (nothing to change without a ledger entry). */
+function refundedCost(doc: VideoRequest, refund: CreditEntry | null): { cost?: RequestCost } {
+  const cost = withRefund(doc.cost, refund);
+  return cost ? { cost } : {};
 }
 
 /** Progress inside a Luma stage grows with elapsed time against the typical duration, never past the next state. */

@@ -1,6 +1,8 @@
 import type { Generation } from '@d2v/luma';
 import { isLumaError } from '@d2v/luma';
 import type { VideoRequest } from '@d2v/schema';
+import { recordCharge } from '../credits/ledger';
+import { withCharge } from '../credits/request-cost';
 import { errorInfo, errorInfoFromLuma } from '../errors';
 import { acquireLease, heldLease, newLease, newLeaseOwner, withLease, type LeaseClaim } from '../lease';
 import { logs } from '../logs';
@@ -93,6 +95,9 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
   }
 
   const created = generation;
+  // The credits ledger (issue #9): recorded before the transition, so a crash in between is found again by the next
+  // attempt's lookup and recorded then; the entry's generation id makes that, and any repeat, add nothing.
+  const charge = await recordCharge(ports, ref, stage, created, buildCreateRequest(ports, doc, stage));
   const moved = await transition(ports, ref, {
     from: [spec.submitting],
     to: spec.waiting,
@@ -101,6 +106,7 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
     leaseOwner: owner,
     lease: null,
     patch: (d) => ({
+      cost: withCharge(d.cost, charge),
       luma: {
         ...d.luma,
         ...(stage === 'keyframe' ? { keyframeGenerationId: created.id } : { generationId: created.id }),

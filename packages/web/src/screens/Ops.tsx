@@ -168,7 +168,7 @@ export function Ops() {
             </div>
             <div className="card kpi">
               <p className="kpi-value" data-testid="credits">{cents(t.credits.cents)}</p>
-              <p className="meta">Luma credits spent ({t.credits.creates} billed creates)</p>
+              <p className="meta">Luma credits spent ({t.credits.creates} billed creates){t.ledger ? ` · ${cents(t.ledger.netCents)} net of ${t.ledger.refunds} refunds (ledger)` : ''}</p>
             </div>
             <div className="card kpi">
               <p className="kpi-value" data-testid="rate-limited">{percent(t.luma.rateLimitedRate)}</p>
