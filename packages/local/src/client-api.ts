@@ -3,6 +3,7 @@ import {
   ActionRequestSchema,
   VideoRequestClientFieldsSchema,
   docPaths,
+  type FollowUpType,
   type Transition,
   type VideoRequest,
   type VideoRequestClientInput,
@@ -119,6 +120,24 @@ export class ClientApi {
     return snap.data;
   }
 
+  /**
+   * The versions of a video (issue #13): the original first, then each follow-up as it stands now (state,
+   * outputs, error), in the order they were asked for; `inPost` marks the one the post shows.
+   */
+  async listVersions(uid: string, requestId: string): Promise<{ requestId: string; versions: VersionView[] }> {
+    const original = await this.getRequest(uid, requestId);
+    const shown = original.state === 'posted' ? (original.postVersionRequestId ?? original.requestId) : null;
+    const view = (doc: VideoRequest, type: VersionView['type']): VersionView => ({
+      requestId: doc.requestId, type, state: doc.state, outputs: doc.outputs ?? null, error: doc.error ?? null, inPost: shown === doc.requestId, createdAt: doc.createdAt,
+    });
+    const versions: VersionView[] = [view(original, 'original')];
+    for (const entry of original.versions ?? []) {
+      const doc = (await this.store.get<VideoRequest>(docPaths.videoRequest(uid, entry.requestId)))?.data;
+      versions.push(doc ? view(doc, entry.type) : { requestId: entry.requestId, type: entry.type, state: 'pending', outputs: null, error: null, inPost: false, createdAt: entry.createdAt });
+    }
+    return { requestId, versions };
+  }
+
   async listTransitions(uid: string, requestId: string): Promise<Transition[]> {
     // Like the other reads: someone else's (or a missing) request is "not found", not an empty log.
     await this.getRequest(uid, requestId);
@@ -142,6 +161,18 @@ export class ClientApi {
   async listDrafts(uid: string): Promise<DocData[]> {
     return (await this.store.query({ collection: docPaths.drafts(uid) })).map((s) => s.data);
   }
+}
+
+/** One entry of `GET /v1/requests/:id/versions`. */
+export interface VersionView {
+  requestId: string;
+  type: 'original' | FollowUpType;
+  state: VideoRequest['state'];
+  outputs: VideoRequest['outputs'] | null;
+  error: VideoRequest['error'] | null;
+  /** The video the post shows (only on a posted original's versions). */
+  inPost: boolean;
+  createdAt: string;
 }
 
 /** The one field an edit may carry (firestore.rules: `affectedKeys().hasOnly(['script'])`). */

@@ -88,6 +88,7 @@ export function createApp(deps: ServerDeps): express.Express {
   v1.get('/requests/:id/transitions', wrap(async (req, res) => {
     res.json({ transitions: await deps.api.listTransitions(uidOf(req), String(req.params.id)) });
   }));
+  v1.get('/requests/:id/versions', wrap(async (req, res) => void res.json(await deps.api.listVersions(uidOf(req), String(req.params.id)))));
   v1.post('/requests/:id/actions', wrap(async (req, res) => {
     res.status(202).json(await deps.api.requestAction(uidOf(req), String(req.params.id), req.body));
   }));

@@ -8,3 +8,4 @@ export * from './media';
 export * from './pipeline-error';
 export * from './stats';
 export * from './listing';
+export * from './notifications';

@@ -28,6 +28,12 @@ export const docPaths = {
   actionRecord: (uid: string, requestId: string, actionId: string) => `users/${uid}/videoRequests/${requestId}/actions/${actionId}`,
   /** The content cache's index entry (see VideoCacheEntrySchema). */
   videoCacheEntry: (uid: string, key: string) => `users/${uid}/videoCache/${key}`,
+  /** The owner's notifications (issue #13): one per request and outcome, created if absent. */
+  notifications: (uid: string) => `users/${uid}/notifications`,
+  notification: (uid: string, id: string) => `users/${uid}/notifications/${id}`,
+  /** FCM registration tokens of the owner's devices (the token is the document id). */
+  devices: (uid: string) => `users/${uid}/devices`,
+  device: (uid: string, token: string) => `users/${uid}/devices/${token}`,
   scriptRequest: (uid: string, id: string) => `users/${uid}/scriptRequests/${id}`,
   posts: () => 'posts',
   post: (postId: string) => `posts/${postId}`,
