@@ -3,12 +3,14 @@ import {
   ActionRequestSchema,
   VideoRequestClientFieldsSchema,
   docPaths,
+  type Device,
   type FollowUpType,
+  type Notification,
   type Transition,
   type VideoRequest,
   type VideoRequestClientInput,
 } from '@d2v/schema';
-import { AlreadyExistsError, type DocData, type DocumentStore } from '@d2v/core';
+import { AlreadyExistsError, isValidDeviceToken, listNotifications, markNotificationsRead, registerDevice, type DocData, type DocumentStore } from '@d2v/core';
 import * as z from 'zod';
 import { ScriptRequestClientFieldsSchema, checkScript, describeIssues } from '@d2v/prompt';
 
@@ -138,6 +140,27 @@ export class ClientApi {
     return { requestId, versions };
   }
 
+  /** The owner's notifications, newest first, and how many are unread (issue #13). */
+  listNotifications(uid: string): Promise<{ notifications: Notification[]; unread: number }> {
+    return listNotifications(this.store, uid);
+  }
+
+  /** Body `{ids?: string[]}`: those notifications (or all) marked read. */
+  async markNotificationsRead(uid: string, input: unknown): Promise<{ marked: number }> {
+    const body = ReadBodySchema.safeParse(input ?? {});
+    if (!body.success) throw new ApiError(400, 'INVALID_REQUEST', 'The body is not valid: send {} or {"ids": ["<notification id>", …]} (at most 100).');
+    return { marked: await markNotificationsRead(this.store, uid, body.data.ids) };
+  }
+
+  /** Body `{token, platform?}`: an FCM registration token of one of the owner's devices. */
+  async registerDevice(uid: string, input: unknown): Promise<Device> {
+    const body = DeviceBodySchema.safeParse(input);
+    if (!body.success || !isValidDeviceToken(body.data.token)) {
+      throw new ApiError(400, 'INVALID_REQUEST', 'The body is not valid: send {"token": "<FCM registration token>", "platform"?: "ios" | "android" | "web"}.');
+    }
+    return registerDevice(this.store, uid, body.data.token, body.data.platform, new Date().toISOString());
+  }
+
   async listTransitions(uid: string, requestId: string): Promise<Transition[]> {
     // Like the other reads: someone else's (or a missing) request is "not found", not an empty log.
     await this.getRequest(uid, requestId);
@@ -174,6 +197,9 @@ export interface VersionView {
   inPost: boolean;
   createdAt: string;
 }
+
+const ReadBodySchema = z.object({ ids: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,200}$/)).max(100).optional() }).strict();
+const DeviceBodySchema = z.object({ token: z.string(), platform: z.enum(['ios', 'android', 'web']).optional() }).strict();
 
 /** The one field an edit may carry (firestore.rules: `affectedKeys().hasOnly(['script'])`). */
 const ScriptUpdateSchema = z.object({ script: z.unknown() }).strict();

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { docPaths, type Post, type Transition, type VideoCacheEntry, type VideoRequest } from '@d2v/schema';
+import { docPaths, type Post, type Transition, type VideoRequest } from '@d2v/schema';
+import { findCachedVideo } from '@d2v/core';
 import type { LocalStack } from '../src';
 import { generationsFor, startTestStack } from './helpers';
 
@@ -36,8 +37,10 @@ async function decrypted(doc: VideoRequest): Promise<Buffer> {
   for await (const chunk of stack.ports.media.decrypt(stack.ports.blobs.download(doc.outputs!.videoPath), doc.outputs!.encryption)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
-async function entry(doc: VideoRequest): Promise<VideoCacheEntry | null> {
-  return (await stack.ports.store.get<VideoCacheEntry>(docPaths.videoCacheEntry(doc.uid, doc.contentKey!)))?.data ?? null;
+/** The request the content cache serves this content from (the person's earliest one still holding its video). */
+async function entry(doc: VideoRequest): Promise<{ key: string; requestId: string } | null> {
+  const found = await findCachedVideo(stack.ports.store, doc.uid, doc.contentKey!);
+  return found && { key: found.contentKey!, requestId: found.requestId };
 }
 const transitions = async (doc: VideoRequest): Promise<Transition[]> => stack.api.listTransitions(doc.uid, doc.requestId);
 

@@ -1,6 +1,6 @@
-import { blobPaths, docPaths, PIPELINE_METADATA_KEY, type Draft, type VideoCacheEntry, type VideoOutputs, type VideoRequest } from '@d2v/schema';
+import { blobPaths, docPaths, PIPELINE_METADATA_KEY, type Draft, type VideoOutputs, type VideoRequest } from '@d2v/schema';
 import { logs } from '../logs';
-import type { Ports } from '../ports';
+import type { DocumentStore, Ports } from '../ports';
 import { readRequest, type RequestRef } from '../request-doc';
 import { billedSoFar } from '../steps/cancel';
 import { postVideo } from '../steps/posting';
@@ -10,6 +10,28 @@ import { transition, type TransitionOptions, type TransitionSpec } from '../tran
 
 /** States in which a request's stored video exists and may be reused. */
 const HOLDS_VIDEO = ['ready', 'posted'] as const;
+
+/** At most this many requests of one content are looked at (any one holding its video will do). */
+const CANDIDATES = 20;
+
+/**
+ * The person's earliest request with this content key that made and still holds its video (ready or posted,
+ * outputs present), other than `exceptRequestId`. A copy (a cache hit itself) is never one, so the content dies
+ * with the video it was made as — as the index document did; a request made with `fresh` neither takes from the
+ * cache nor gives to it; a shot is never one (its clip lives on only inside
+ * the joined video).
+ * A query on the request's own `contentKey` — Firestore's automatic single-field index, no composite one — in
+ * place of a separate index document: no write when a video becomes ready or is deleted (issue #13 needed that
+ * write for the owner's notification), and a deleted video simply stops matching.
+ */
+export async function findCachedVideo(store: DocumentStore, uid: string, contentKey: string, exceptRequestId?: string): Promise<VideoRequest | null> {
+  const snaps = await store.query<VideoRequest>({ collection: docPaths.videoRequests(uid), where: [{ field: 'contentKey', op: '==', value: contentKey }], limit: CANDIDATES });
+  const holders = snaps
+    .map((s) => s.data)
+    .filter((d) => d.requestId !== exceptRequestId && !d.parentRequestId && !d.cachedFrom && !d.options?.fresh && (HOLDS_VIDEO as readonly string[]).includes(d.state) && d.outputs && d.contentKey === contentKey);
+  holders.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return holders[0] ?? null;
+}
 
 /** A hit: the request as it stands (ready, posted — or cancelled/deleted if that won the race). */
 export interface CacheHit {
@@ -24,8 +46,7 @@ export interface CacheHit {
  * deleting one leaves the other whole (re-encrypting would cost a full pass for no secrecy gained — it is the
  * same person's same video).
  *
- * The index entry is only a hint: the source is re-read, and one that is gone (deleted, or its files missing)
- * is a miss — the request is generated as usual. Null: a miss.
+ * The source is found by a query (findCachedVideo), and one whose files are gone (deleted meanwhile) is a miss — the request is generated as usual. Null: a miss.
  */
 export async function reuseCachedVideo(
   ports: Ports,
@@ -40,13 +61,9 @@ export async function reuseCachedVideo(
   via: { spec: (spec: TransitionSpec) => TransitionSpec; options?: TransitionOptions } = { spec: (s) => s },
 ): Promise<CacheHit | null> {
   const log = ports.log.child({ ...ref });
-  const entry = (await ports.store.get<VideoCacheEntry>(docPaths.videoCacheEntry(ref.uid, contentKey)))?.data;
-  if (!entry || entry.requestId === ref.requestId) return null;
-  const source = await readRequest(ports, { uid: ref.uid, requestId: entry.requestId });
-  if (!source || !(HOLDS_VIDEO as readonly string[]).includes(source.state) || !source.outputs || source.contentKey !== contentKey) {
-    log.info({ sourceRequestId: entry.requestId, state: source?.state ?? null }, logs.cacheStale);
-    return null;
-  }
+  const found = await findCachedVideo(ports.store, ref.uid, contentKey, ref.requestId);
+  if (!found?.outputs) return null;
+  const source = found as VideoRequest & { outputs: VideoOutputs };
 
   const videoPath = blobPaths.encryptedVideo(ref.uid, ref.requestId);
   const posterPath = blobPaths.poster(ref.uid, ref.requestId);

@@ -20,6 +20,7 @@ import { contentKeyOf } from '../content-cache/key';
 import { reuseCachedVideo } from '../content-cache/reuse';
 import { planShots } from '../multi-shot/plan-shots';
 import { planFollowUp } from '../follow-ups/plan';
+import { notifyOutcome } from '../notifications/notify-hook';
 import { publishRequestCreated, transition, type InitialRequest, type TransitionSpec } from '../transition';
 import { ensureNextStep } from './next-step';
 
@@ -126,6 +127,8 @@ async function writeInitialRequest(ports: Ports, ref: RequestRef, fresh: Initial
   if (written?.byThisCall) {
     ports.log.info({ uid: ref.uid, requestId: ref.requestId, state: fresh.doc.state }, fresh.doc.error ? logs.requestInvalid : logs.requestInitialized);
     await publishRequestCreated(ports, fresh.doc);
+    // Refused at its creation (no transition applied, so no hook ran): the owner is told like any failure.
+    if (fresh.doc.state === 'failed') await notifyOutcome(ports, { ref, from: 'pending', to: 'failed', doc: fresh.doc });
   }
   return written?.doc ?? null;
 }
