@@ -12,15 +12,15 @@ import { isoNow } from '../request-doc';
 import type { AppliedTransition } from '../transition';
 
 const FOLLOW_UP_WORDS: Record<NonNullable<VideoRequest['followUp']>['type'], string> = {
-  extend: 'longer',
-  upscale: 'sharper',
-  addAudio: 'with sound',
-  restyle: 'restyled',
-  reframe: 'reframed',
+  extend: 'longer version',
+  upscale: 'sharper version',
+  addAudio: 'version with sound',
+  restyle: 'restyled version',
+  reframe: 'reframed version',
 };
 
 export function notificationFor(doc: VideoRequest, outcome: NotificationOutcome, at: string): Notification {
-  const what = doc.followUp ? `The ${FOLLOW_UP_WORDS[doc.followUp.type]} version of your video` : 'Your AI video';
+  const what = doc.followUp ? `The ${FOLLOW_UP_WORDS[doc.followUp.type]} of your video` : 'Your AI video';
   const name = doc.options?.caption ?? doc.draftSnapshot?.title;
   const ready = outcome === 'ready';
   return {
