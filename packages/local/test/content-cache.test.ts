@@ -47,6 +47,8 @@ const transitions = async (doc: VideoRequest): Promise<Transition[]> => stack.ap
 describe('a text draft made twice', () => {
   let source: VideoRequest;
   let hit: VideoRequest;
+  /** Made with `fresh`: a video of the same content generated on its own, so a source too. */
+  let freshOne: VideoRequest;
 
   beforeAll(async () => {
     source = await make('demo-sunrise');
@@ -108,6 +110,7 @@ describe('a text draft made twice', () => {
     expect(square.cachedFrom).toBeUndefined();
     expect(square.contentKey).not.toBe(source.contentKey);
     const fresh = await make('demo-sunrise', { fresh: true });
+    freshOne = fresh;
     expect(fresh.cachedFrom).toBeUndefined();
     expect(fresh.contentKey).toBe(source.contentKey);
     expect(generationsFor(stack, fresh.requestId)).toHaveLength(1);
@@ -128,8 +131,13 @@ describe('a text draft made twice', () => {
   }, 60_000);
 
   it('dies with its video: after the source is deleted the next identical draft is generated (and a copy made before still plays)', async () => {
+    // While another generated video of this content lives (the `fresh` one), it serves: the content dies with the
+    // last video made from it, never with a copy.
     await stack.api.requestAction(UID, source.requestId, { type: 'delete' });
     await stack.waitForState(UID, source.requestId, ['deleted'], 10_000);
+    expect((await entry(source))?.requestId).toBe(freshOne.requestId);
+    await stack.api.requestAction(UID, freshOne.requestId, { type: 'delete' });
+    await stack.waitForState(UID, freshOne.requestId, ['deleted'], 10_000);
     for (const deadline = Date.now() + 5000; (await entry(source)) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
     expect(await entry(source)).toBeNull();
     expect((await decrypted(hit)).length).toBe(hit.outputs!.encryption.plaintextBytes);

@@ -17,8 +17,7 @@ const CANDIDATES = 20;
 /**
  * The person's earliest request with this content key that made and still holds its video (ready or posted,
  * outputs present), other than `exceptRequestId`. A copy (a cache hit itself) is never one, so the content dies
- * with the video it was made as — as the index document did; a request made with `fresh` neither takes from the
- * cache nor gives to it; a shot is never one (its clip lives on only inside
+ * with the videos it was made as; a shot is never one (its clip lives on only inside
  * the joined video).
  * A query on the request's own `contentKey` — Firestore's automatic single-field index, no composite one — in
  * place of a separate index document: no write when a video becomes ready or is deleted (issue #13 needed that
@@ -28,7 +27,7 @@ export async function findCachedVideo(store: DocumentStore, uid: string, content
   const snaps = await store.query<VideoRequest>({ collection: docPaths.videoRequests(uid), where: [{ field: 'contentKey', op: '==', value: contentKey }], limit: CANDIDATES });
   const holders = snaps
     .map((s) => s.data)
-    .filter((d) => d.requestId !== exceptRequestId && !d.parentRequestId && !d.cachedFrom && !d.options?.fresh && (HOLDS_VIDEO as readonly string[]).includes(d.state) && d.outputs && d.contentKey === contentKey);
+    .filter((d) => d.requestId !== exceptRequestId && !d.parentRequestId && !d.cachedFrom && (HOLDS_VIDEO as readonly string[]).includes(d.state) && d.outputs && d.contentKey === contentKey);
   holders.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   return holders[0] ?? null;
 }
