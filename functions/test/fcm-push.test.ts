@@ -60,7 +60,8 @@ describe('FCM push adapter with a fake messaging boundary', () => {
   it('builds a payload FCM accepts: string data, a notification, collapse ids within APNs’ 64 bytes', () => {
     const multicast = buildMulticastMessage(MESSAGE, [token(1)]);
     // Each token's message is a firebase-admin `Message` (the type a single send takes).
-    const single: Message = { ...multicast, tokens: undefined, token: token(1) } as Message;
+    // (No cast: every part of the multicast must also type as a single `Message`'s, or this does not compile.)
+    const single: Message = { token: token(1), notification: multicast.notification, data: multicast.data, android: multicast.android, apns: multicast.apns, webpush: multicast.webpush };
     expect(single).toMatchObject({ token: token(1), notification: { title: MESSAGE.title, body: MESSAGE.body } });
     expect(Object.values(multicast.data!).every((v) => typeof v === 'string')).toBe(true);
     const collapse = multicast.apns!.headers!['apns-collapse-id']!;
