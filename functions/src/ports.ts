@@ -146,6 +146,12 @@ export function buildFirebasePorts(): Ports {
       logger: log,
     });
   });
+  lazy(ports, 'push', () => {
+    // Issue #13: the owner's devices hear of each outcome through FCM (built on the first notification).
+    const { getMessaging } = require('firebase-admin/messaging') as typeof import('firebase-admin/messaging');
+    const { FcmPush } = require('./adapters/fcm-push') as typeof import('./adapters/fcm-push');
+    return new FcmPush(getMessaging(adminAppInstance()), ports.store);
+  });
   lazy(ports, 'media', () => {
     // Reads VIDEO_KEK / VIDEO_KEK_ID (secret + param, both environment variables at run time) and MEDIA_* knobs.
     const { createMedia, keyringFromEnv, mediaConfigFromEnv } = require('@d2v/media') as typeof import('@d2v/media');

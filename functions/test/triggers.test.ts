@@ -285,6 +285,41 @@ describe('a request through every trigger', () => {
     expect(fx.simulator!.stats().creates.video).toBe(creates);
     expect((await transitions(HIT)).map((t) => t.to)).toEqual(['pending', 'validating', 'ready']);
   });
+
+  it('the owner was told once that the video is ready (a notification document per outcome)', async () => {
+    const notes = await fx.store.query({ collection: docPaths.notifications(UID), where: [{ field: 'requestId', op: '==', value: RID }] });
+    expect(notes.map((n) => n.data)).toEqual([expect.objectContaining({ id: `${RID}_ready`, outcome: 'ready', read: false })]);
+  });
+
+  it('onVideoRequestUpdated: an upscale follow-up (delivered twice) makes one new request; its creation event and submit task make one upscale at Luma', async () => {
+    const before = await requestDoc(RID);
+    const action = { id: 'act-upscale-1', type: 'upscale', resolution: '720p' };
+    await fx.store.runTransaction(async (tx) => void tx.update(docPaths.videoRequest(UID, RID), { action }));
+    const after = await requestDoc(RID);
+    const event = { data: { before: before as unknown as Record<string, unknown>, after: after as unknown as Record<string, unknown> }, params: { uid: UID, requestId: RID } };
+    const updated = fft.wrap(fns.onVideoRequestUpdated);
+    await updated(event);
+    await updated(event);
+    const original = await requestDoc(RID);
+    expect(original.lastActionResult).toMatchObject({ id: 'act-upscale-1', ok: true });
+    expect(original.versions).toHaveLength(1);
+    const FU = original.lastActionResult!.versionRequestId!;
+    // Firestore would now deliver the follow-up's creation (at least once): here twice.
+    const data = (await fx.store.get(docPaths.videoRequest(UID, FU)))!.data;
+    expect(data).toMatchObject({ followUpOf: RID, followUp: { type: 'upscale', resolution: '720p' } });
+    const created = fft.wrap(fns.onVideoRequestCreated);
+    await created({ data, params: { uid: UID, requestId: FU } });
+    await created({ data, params: { uid: UID, requestId: FU } });
+    const submits = newTasks('submit', FU);
+    expect(submits).toHaveLength(1);
+    const upscales = () => fx.simulator!.generations().filter((g) => g.generation.generation_type === 'upscale_video').length;
+    const before2 = upscales();
+    await runTask('submit', submits[0]!, 2);
+    expect(upscales() - before2).toBe(1);
+    const doc = await requestDoc(FU);
+    expect(doc.state).toBe('dreaming');
+    expect(doc.luma.sourceGenerationId).toBe(original.luma.generationId);
+  });
 });
 
 describe('cancel through the update trigger', () => {

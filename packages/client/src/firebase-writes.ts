@@ -9,6 +9,7 @@ import {
   VISIBILITIES,
   VideoRequestClientFieldsSchema,
   ACTION_TYPES,
+  ActionRequestSchema,
   type VideoRequestClientInput,
 } from '@d2v/schema';
 import { D2vError } from './errors';
@@ -18,7 +19,9 @@ import type { ActionInput, ClientActionType, Script, ScriptRequestInput } from '
 export const CLIENT_WRITABLE = {
   newVideoRequest: CLIENT_FIELDS,
   videoRequestUpdate: ['action'] as const,
-  action: ['id', 'type', 'visibility', 'caption', 'requestedAt'] as const,
+  action: ['id', 'type', 'visibility', 'caption', 'requestedAt', 'resolution', 'aspectRatio', 'duration', 'prompt', 'mode', 'versionRequestId'] as const,
+  device: ['token', 'platform', 'registeredAt'] as const,
+  notificationUpdate: ['read'] as const,
   newScriptRequest: ['draftId', 'duration', 'shots'] as const,
   scriptRequestUpdate: ['script'] as const,
 };
@@ -66,7 +69,21 @@ export function actionWrite(input: ActionInput, id: string, requestedAt: string)
     if (typeof input.caption !== 'string' || input.caption.length > MAX_CAPTION) throw invalid('INVALID_ACTION', `The action is not valid: a caption is text of at most ${MAX_CAPTION} characters.`);
     action.caption = input.caption;
   }
+  // Follow-ups and useVersion (issue #13): checked with the schema the pipeline reads them with.
+  for (const key of FOLLOW_UP_KEYS) if (input[key] !== undefined) action[key] = input[key];
+  const parsed = ActionRequestSchema.safeParse(action);
+  if (!parsed.success) {
+    throw invalid('INVALID_ACTION', `The action is not valid: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || 'action'}: ${i.message}`).join('; ')}`);
+  }
   return { action };
+}
+
+const FOLLOW_UP_KEYS = ['resolution', 'aspectRatio', 'duration', 'prompt', 'mode', 'versionRequestId'] as const;
+
+/** `users/{uid}/devices/{token}`: a device's FCM registration token (firestore.rules `match /devices/{token}`). */
+export function deviceWrite(token: string, platform: 'ios' | 'android' | 'web' | undefined, registeredAt: string): Record<string, unknown> {
+  if (typeof token !== 'string' || !/^[A-Za-z0-9_:.-]{16,4096}$/.test(token)) throw invalid('INVALID_REQUEST', 'A device token is an FCM registration token (16 or more letters, digits, ":", "_", "-" or ".").');
+  return { token, registeredAt, ...(platform ? { platform } : {}) };
 }
 
 /** A new `users/{uid}/scriptRequests/{id}` ("Create Script"). */

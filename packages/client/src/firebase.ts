@@ -27,15 +27,17 @@ import {
   where,
 } from 'firebase/firestore';
 import { getStorage, ref, uploadBytesResumable } from 'firebase/storage';
-import { creditSpanStart, docPaths, sumCreditDays, type CreditEntry, type Draft, type Transition, type VideoRequestClientInput } from '@d2v/schema';
+import { creditSpanStart, docPaths, sumCreditDays, type CreditEntry, type Draft, type Notification, type Transition, type VideoRequestClientInput } from '@d2v/schema';
 import { D2vError, fromFirebaseError } from './errors';
-import { actionWrite, newRequestWrite, scriptEditWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';
+import { actionWrite, deviceWrite, newRequestWrite, scriptEditWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';
 import { createFirestoreListing } from './firebase-listing';
 import { fetchOk, mediaFromLink, readJson } from './http';
 import { routes } from './routes';
 import type {
   ActionInput,
   D2vClient,
+  FollowUpInput,
+  VersionView,
   MediaFile,
   MediaSource,
   RequestDoc,
@@ -156,6 +158,37 @@ export function createFirebaseClient(options: FirebaseClientOptions): FirebaseD2
         return { actionId };
       }),
     cancel: (requestId) => client.requestAction(requestId, { type: 'cancel' }),
+    followUp: (requestId: string, input: FollowUpInput) => client.requestAction(requestId, input),
+    useVersion: (requestId: string, versionRequestId: string) => client.requestAction(requestId, { type: 'useVersion', versionRequestId }),
+    // The same view the local API answers (GET /v1/requests/:id/versions), from the owner's own documents.
+    listVersions: (requestId: string) =>
+      guarded(async () => {
+        const original = await client.getRequest(requestId);
+        const shown = original.state === 'posted' ? (original.postVersionRequestId ?? original.requestId) : null;
+        const view = (d: RequestDoc, type: VersionView['type']): VersionView => ({ requestId: d.requestId, type, state: d.state, outputs: d.outputs ?? null, error: d.error ?? null, inPost: shown === d.requestId, createdAt: d.createdAt });
+        const versions: VersionView[] = [view(original, 'original')];
+        for (const entry of original.versions ?? []) {
+          const snap = await getDoc(doc(db, docPaths.videoRequest(me(), entry.requestId)));
+          versions.push(snap.exists() ? view(snap.data() as RequestDoc, entry.type) : { requestId: entry.requestId, type: entry.type, state: 'pending', outputs: null, error: null, inPost: false, createdAt: entry.createdAt });
+        }
+        return versions;
+      }),
+    listNotifications: () =>
+      guarded(async () => {
+        const snaps = await getDocs(query(collection(db, docPaths.notifications(me())), orderBy('createdAt', 'desc'), limit(50)));
+        const notifications = snaps.docs.map((d) => d.data() as Notification);
+        return { notifications, unread: notifications.filter((n) => !n.read).length };
+      }),
+    markNotificationsRead: (ids?: string[]) =>
+      guarded(async () => {
+        const targets = ids ?? (await client.listNotifications()).notifications.filter((n) => !n.read).map((n) => n.id);
+        // firestore.rules: the owner may change `read` alone, and only to true.
+        for (const id of targets) await updateDoc(doc(db, docPaths.notification(me(), id)), { read: true });
+      }),
+    registerDevice: (token: string, platform?: 'ios' | 'android' | 'web') =>
+      guarded(async () => {
+        await setDoc(doc(db, docPaths.device(me(), token)), deviceWrite(token, platform, new Date().toISOString()));
+      }),
 
     openMedia: (requestId, file) => guarded(() => link(file === 'video' ? routes.video(requestId) : routes.poster(requestId), file)),
     download: (requestId) =>

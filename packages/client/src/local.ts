@@ -1,4 +1,4 @@
-import type { Draft, Transition, VideoRequestClientInput } from '@d2v/schema';
+import type { Draft, Notification, Transition, VideoRequestClientInput } from '@d2v/schema';
 import { D2vError } from './errors';
 import { fetchOk, mediaFromLink, readJson } from './http';
 import { LiveFollower } from './live';
@@ -8,6 +8,7 @@ import type {
   CreatedRequest,
   D2vClient,
   FeedItem,
+  FollowUpInput,
   MediaFile,
   MediaSource,
   Page,
@@ -21,6 +22,7 @@ import type {
   StatsSnapshot,
   CreditsSnapshot,
   Unsubscribe,
+  VersionView,
 } from './types';
 
 export interface LocalClientOptions {
@@ -86,6 +88,7 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
       if (action.id) body.id = action.id;
       if (action.visibility) body.visibility = action.visibility;
       if (action.caption !== undefined) body.caption = action.caption;
+      for (const key of ['resolution', 'aspectRatio', 'duration', 'prompt', 'mode', 'versionRequestId'] as const) if (action[key] !== undefined) body[key] = action[key];
       const answer = await json<{ actionId: string }>('POST', routes.actions(requestId), body);
       // The pipeline will move the request again: a watcher that saw it settle looks again now.
       live.wake(requestId);
@@ -115,6 +118,13 @@ export function createLocalClient(options: LocalClientOptions): D2vClient {
 
     stats: async (options = {}) => json<StatsSnapshot>('GET', routes.stats(options.since)),
     credits: async (options = {}) => json<CreditsSnapshot>('GET', routes.credits(options.days)),
+
+    followUp: (requestId: string, input: FollowUpInput) => client.requestAction(requestId, input),
+    useVersion: (requestId: string, versionRequestId: string) => client.requestAction(requestId, { type: 'useVersion', versionRequestId }),
+    listVersions: async (requestId: string) => (await json<{ versions: VersionView[] }>('GET', routes.versions(requestId))).versions,
+    listNotifications: async () => json<{ notifications: Notification[]; unread: number }>('GET', routes.notifications()),
+    markNotificationsRead: async (ids?: string[]) => void (await json('POST', routes.notificationsRead(), ids ? { ids } : {})),
+    registerDevice: async (token: string, platform?: 'ios' | 'android' | 'web') => void (await json('POST', routes.devices(), platform ? { token, platform } : { token })),
   };
   return client;
 }

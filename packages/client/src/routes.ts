@@ -19,6 +19,10 @@ export const routes = {
   transitions: (id: string) => `/v1/requests/${seg(id)}/transitions`,
   live: (id: string) => `/v1/requests/${seg(id)}/live`,
   actions: (id: string) => `/v1/requests/${seg(id)}/actions`,
+  versions: (id: string) => `/v1/requests/${seg(id)}/versions`,
+  notifications: () => '/v1/notifications',
+  notificationsRead: () => '/v1/notifications/read',
+  devices: () => '/v1/devices',
   /** Owner playback, decrypted; `?download=1` adds Content-Disposition: attachment; `+ '/link'` a signed link. */
   video: (id: string, download = false) => `/v1/requests/${seg(id)}/video${download ? '?download=1' : ''}`,
   poster: (id: string) => `/v1/requests/${seg(id)}/poster`,

@@ -8,6 +8,9 @@ import type {
   Draft,
   ErrorInfo,
   FeedItem,
+  FollowUpSpec,
+  FollowUpType,
+  Notification,
   ImageRef,
   Post,
   ProfileVideo,
@@ -34,6 +37,31 @@ export interface ActionInput {
   caption?: string;
   /** Client-chosen id (a double tap is one action); generated when missing. */
   id?: string;
+  /** Follow-ups (issue #13): upscale's target resolution, reframe's aspect ratio, extend's new clip length. */
+  resolution?: FollowUpSpec['resolution'];
+  aspectRatio?: FollowUpSpec['aspectRatio'];
+  duration?: FollowUpSpec['duration'];
+  /** extend, restyle, reframe: what to show; addAudio: what it should sound like. */
+  prompt?: string;
+  /** restyle: adhere_1…3, flex_1…3, reimagine_1…3. */
+  mode?: FollowUpSpec['mode'];
+  /** useVersion: the follow-up whose video the post shows (the original's own id: back to the original). */
+  versionRequestId?: string;
+}
+
+/** A follow-up of a ready video: what `followUp` sends (`type` and its fields). */
+export type FollowUpInput = Omit<FollowUpSpec, 'type'> & { type: FollowUpType; id?: string };
+
+/** One entry of a video's versions: the original first, then its follow-ups. */
+export interface VersionView {
+  requestId: string;
+  type: 'original' | FollowUpType;
+  state: VideoRequest['state'];
+  outputs: VideoRequest['outputs'] | null;
+  error: ErrorInfo | null;
+  /** The video the post shows. */
+  inPost: boolean;
+  createdAt: string;
 }
 
 /** What the pipeline recorded for an action (`lastActionResult` on the request). */
@@ -223,4 +251,19 @@ export interface D2vClient {
 
   /** What the signed-in person's videos cost, per day (charges, Luma's refunds, net). */
   credits(options?: CreditsOptions): Promise<CreditsSnapshot>;
+  /**
+   * Issue #13: extend, upscale, addAudio, restyle or reframe a ready/posted video. A new request makes the new
+   * version (`lastActionResult.versionRequestId` on the original); an impossible one answers FOLLOW_UP_* there.
+   */
+  followUp(requestId: string, input: FollowUpInput): Promise<{ actionId: string }>;
+  /** The post of `requestId` shows `versionRequestId`'s video (the original's own id: back to the original). */
+  useVersion(requestId: string, versionRequestId: string): Promise<{ actionId: string }>;
+  /** The original first, then each follow-up as it stands. */
+  listVersions(requestId: string): Promise<VersionView[]>;
+  /** What the owner was told (a video ready or failed), newest first, with the unread count. */
+  listNotifications(): Promise<{ notifications: Notification[]; unread: number }>;
+  /** Marks these notifications (or all) read. */
+  markNotificationsRead(ids?: string[]): Promise<void>;
+  /** Registers this device's FCM registration token for pushes. */
+  registerDevice(token: string, platform?: 'ios' | 'android' | 'web'): Promise<void>;
 }

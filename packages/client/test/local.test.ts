@@ -266,3 +266,33 @@ describe('errors as {code, message}', () => {
     expect((await rejection(nowhere.listDrafts())).toJSON()).toEqual({ code: 'NETWORK', message: 'The server could not be reached; check the connection and try again.' });
   });
 });
+
+describe('follow-ups, versions and notifications (issue #13)', () => {
+  it('reframes a posted video through the SDK, lists its versions, switches the post to it, and reads the notifications', async () => {
+    const { requestId } = await client.createRequest({ draftId: 'demo-sunrise', options: { ...FAST, autoPost: true, fresh: true } });
+    expect((await stack.waitForState('demo-user', requestId, ['posted', 'failed'], 60_000)).state).toBe('posted');
+    const { actionId } = await client.followUp(requestId, { type: 'reframe', aspectRatio: '1:1' });
+    let versionId: string | undefined;
+    for (const deadline = Date.now() + 10_000; !versionId && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      const doc = await client.getRequest(requestId);
+      if (doc.lastActionResult?.id === actionId) versionId = doc.lastActionResult.versionRequestId;
+    }
+    const version = await stack.waitForState('demo-user', versionId!, ['ready', 'failed'], 60_000);
+    expect(version.state).toBe('ready');
+    expect(version.outputs!.width).toBe(version.outputs!.height);
+    expect((await client.listVersions(requestId)).map((v) => [v.type, v.state, v.inPost])).toEqual([['original', 'posted', true], ['reframe', 'ready', false]]);
+    await client.useVersion(requestId, versionId!);
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !(await client.listVersions(requestId))[1]!.inPost; ) await new Promise((r) => setTimeout(r, 50));
+    expect((await client.listVersions(requestId)).map((v) => v.inPost)).toEqual([false, true]);
+    // A follow-up the schema refuses never leaves the SDK.
+    expect((await rejection(client.followUp(requestId, { type: 'restyle', mode: 'wild' as never }))).code).toBe('INVALID_ACTION');
+
+    const { notifications, unread } = await client.listNotifications();
+    expect(notifications.filter((n) => n.requestId === requestId || n.requestId === versionId).map((n) => n.outcome)).toEqual(['ready', 'ready']);
+    expect(unread).toBeGreaterThanOrEqual(2);
+    await client.markNotificationsRead();
+    expect((await client.listNotifications()).unread).toBe(0);
+    await client.registerDevice(`web-device:APA91b${'q'.repeat(40)}`, 'web');
+    expect((await rejection(client.registerDevice('x'))).code).toBe('INVALID_REQUEST');
+  }, 120_000);
+});

@@ -43,6 +43,10 @@ export const CoreConfigSchema = z.object({
    * draft's images; each failed try is refunded by Luma. A draft whose images Luma truly cannot read fails after.
    */
   maxKeyframeInputRetries: z.number().int().nonnegative().default(3),
+  /** Luma's limit on an extension chain (s): an extend that would pass it is refused before any credit is spent. */
+  maxExtendedSeconds: z.number().positive().default(30),
+  /** Longest video Luma restyles or reframes (s). */
+  maxFollowUpInputSeconds: z.number().positive().default(10),
   /** Typical Luma dreaming time; only shapes the progress bar while Luma works (ms). */
   expectedDreamingMs: z.number().int().positive().default(40_000),
   /** Timeout for downloading Luma's asset (ms). */

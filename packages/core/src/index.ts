@@ -22,6 +22,10 @@ export {
 export { shotRequestId } from './multi-shot/plan-shots';
 export { shouldProcessObject } from './steps/process';
 export { newClientAction } from './steps/actions';
+export { notifyOutcome, notificationFor } from './notifications/notify-hook';
+export { listNotifications, markNotificationsRead, registerDevice, isValidDeviceToken, NOTIFICATIONS_PAGE } from './notifications/inbox';
+export { followUpRequestId } from './follow-ups/start';
+export { checkFollowUp, FOLLOW_UP_GENERATION_TYPES } from './follow-ups/check';
 export { postIdFor, profileVideoIdFor } from './steps/posting';
 export { STAGES } from './steps/stages';
 export { webhookToken, verifyWebhookToken, callbackUrl, stableId } from './ids';

@@ -64,6 +64,12 @@ export function instrumentLuma(inner: LumaApi, deps: Deps): LumaApi {
       measured(deps, 'create_video', { model: req.model, creditsCents: estimateCostCents(req) }, () => inner.createVideo(req)),
     createImage: (req: ImageGenerationRequest) =>
       measured(deps, 'create_image', { model: req.model, creditsCents: estimateCostCents(req) }, () => inner.createImage(req)),
+    // The follow-ups (issue #13) bill too; their cost is Luma's and not estimated here.
+    upscaleGeneration: (id, req) => measured(deps, 'upscale', {}, () => inner.upscaleGeneration(id, req)),
+    addAudio: (id, req) => measured(deps, 'add_audio', {}, () => inner.addAudio(id, req)),
+    modifyVideo: (req) => measured(deps, 'modify_video', { model: req.model }, () => inner.modifyVideo(req)),
+    reframeVideo: (req) => measured(deps, 'reframe_video', { model: req.model }, () => inner.reframeVideo(req)),
+    reframeImage: (req) => measured(deps, 'reframe_image', { model: req.model }, () => inner.reframeImage(req)),
     getGeneration: (id) => measured(deps, 'get', {}, () => inner.getGeneration(id)),
     listGenerations: (opts) => measured(deps, 'list', {}, () => inner.listGenerations(opts)),
     deleteGeneration: (id) => measured(deps, 'delete', {}, () => inner.deleteGeneration(id)),

@@ -4,6 +4,7 @@ import { isUnexpectedError, reportUnexpectedError } from './error-report';
 import type { DeliveryMeta, PipelineHandlers } from './handlers';
 import { withInstrumentedLuma } from './luma-instrumented';
 import { logs } from './logs';
+import { notifyOutcome } from './notifications/notify-hook';
 import { settleParentOfShot } from './multi-shot/settle-hook';
 import type { Ports } from './ports';
 import { onRequestUpdated } from './steps/actions';
@@ -19,6 +20,8 @@ import { onTransitionApplied } from './transition';
 
 // The guarded transition is generic: a "Create Script" video hears of its shots settling through this hook.
 onTransitionApplied(settleParentOfShot);
+// The owner hears of each outcome once (issue #13): a notification document, and a push where devices are known.
+onTransitionApplied(notifyOutcome);
 
 /**
  * Binds every handler to one set of ports (built once per process / function instance). Each handler runs in

@@ -221,4 +221,24 @@ export interface Ports {
   tmpDir: string;
   /** Who owns leases here and which owners are known dead; absent: every lease lives until it lapses. */
   liveness?: Liveness;
+  /**
+   * Sends a notification to the owner's devices (FCM on Firebase). Absent: the notification documents are the
+   * only channel (the local stack's outbox, which its API and console show).
+   */
+  push?: Notifier;
+}
+
+/** A push to the owner's devices; called once per notification document this process created. */
+export interface PushMessage {
+  uid: string;
+  notificationId: string;
+  requestId: string;
+  title: string;
+  body: string;
+  data: Record<string, string>;
+}
+
+export interface Notifier {
+  /** Best effort: a failure is logged by the caller; the notification document stays either way. */
+  send(message: PushMessage): Promise<{ sent: number; removedTokens: number }>;
 }

@@ -3,11 +3,14 @@ import {
   ActionRequestSchema,
   VideoRequestClientFieldsSchema,
   docPaths,
+  type Device,
+  type FollowUpType,
+  type Notification,
   type Transition,
   type VideoRequest,
   type VideoRequestClientInput,
 } from '@d2v/schema';
-import { AlreadyExistsError, type DocData, type DocumentStore } from '@d2v/core';
+import { AlreadyExistsError, isValidDeviceToken, listNotifications, markNotificationsRead, registerDevice, type DocData, type DocumentStore } from '@d2v/core';
 import * as z from 'zod';
 import { ScriptRequestClientFieldsSchema, checkScript, describeIssues } from '@d2v/prompt';
 
@@ -119,6 +122,45 @@ export class ClientApi {
     return snap.data;
   }
 
+  /**
+   * The versions of a video (issue #13): the original first, then each follow-up as it stands now (state,
+   * outputs, error), in the order they were asked for; `inPost` marks the one the post shows.
+   */
+  async listVersions(uid: string, requestId: string): Promise<{ requestId: string; versions: VersionView[] }> {
+    const original = await this.getRequest(uid, requestId);
+    const shown = original.state === 'posted' ? (original.postVersionRequestId ?? original.requestId) : null;
+    const view = (doc: VideoRequest, type: VersionView['type']): VersionView => ({
+      requestId: doc.requestId, type, state: doc.state, outputs: doc.outputs ?? null, error: doc.error ?? null, inPost: shown === doc.requestId, createdAt: doc.createdAt,
+    });
+    const versions: VersionView[] = [view(original, 'original')];
+    for (const entry of original.versions ?? []) {
+      const doc = (await this.store.get<VideoRequest>(docPaths.videoRequest(uid, entry.requestId)))?.data;
+      versions.push(doc ? view(doc, entry.type) : { requestId: entry.requestId, type: entry.type, state: 'pending', outputs: null, error: null, inPost: false, createdAt: entry.createdAt });
+    }
+    return { requestId, versions };
+  }
+
+  /** The owner's notifications, newest first, and how many are unread (issue #13). */
+  listNotifications(uid: string): Promise<{ notifications: Notification[]; unread: number }> {
+    return listNotifications(this.store, uid);
+  }
+
+  /** Body `{ids?: string[]}`: those notifications (or all) marked read. */
+  async markNotificationsRead(uid: string, input: unknown): Promise<{ marked: number }> {
+    const body = ReadBodySchema.safeParse(input ?? {});
+    if (!body.success) throw new ApiError(400, 'INVALID_REQUEST', 'The body is not valid: send {} or {"ids": ["<notification id>", …]} (at most 100).');
+    return { marked: await markNotificationsRead(this.store, uid, body.data.ids) };
+  }
+
+  /** Body `{token, platform?}`: an FCM registration token of one of the owner's devices. */
+  async registerDevice(uid: string, input: unknown): Promise<Device> {
+    const body = DeviceBodySchema.safeParse(input);
+    if (!body.success || !isValidDeviceToken(body.data.token)) {
+      throw new ApiError(400, 'INVALID_REQUEST', 'The body is not valid: send {"token": "<FCM registration token>", "platform"?: "ios" | "android" | "web"}.');
+    }
+    return registerDevice(this.store, uid, body.data.token, body.data.platform, new Date().toISOString());
+  }
+
   async listTransitions(uid: string, requestId: string): Promise<Transition[]> {
     // Like the other reads: someone else's (or a missing) request is "not found", not an empty log.
     await this.getRequest(uid, requestId);
@@ -143,6 +185,21 @@ export class ClientApi {
     return (await this.store.query({ collection: docPaths.drafts(uid) })).map((s) => s.data);
   }
 }
+
+/** One entry of `GET /v1/requests/:id/versions`. */
+export interface VersionView {
+  requestId: string;
+  type: 'original' | FollowUpType;
+  state: VideoRequest['state'];
+  outputs: VideoRequest['outputs'] | null;
+  error: VideoRequest['error'] | null;
+  /** The video the post shows (only on a posted original's versions). */
+  inPost: boolean;
+  createdAt: string;
+}
+
+const ReadBodySchema = z.object({ ids: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,200}$/)).max(100).optional() }).strict();
+const DeviceBodySchema = z.object({ token: z.string(), platform: z.enum(['ios', 'android', 'web']).optional() }).strict();
 
 /** The one field an edit may carry (firestore.rules: `affectedKeys().hasOnly(['script'])`). */
 const ScriptUpdateSchema = z.object({ script: z.unknown() }).strict();

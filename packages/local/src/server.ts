@@ -90,6 +90,7 @@ export function createApp(deps: ServerDeps): express.Express {
   v1.get('/requests/:id/transitions', wrap(async (req, res) => {
     res.json({ transitions: await deps.api.listTransitions(uidOf(req), String(req.params.id)) });
   }));
+  v1.get('/requests/:id/versions', wrap(async (req, res) => void res.json(await deps.api.listVersions(uidOf(req), String(req.params.id)))));
   v1.post('/requests/:id/actions', wrap(async (req, res) => {
     res.status(202).json(await deps.api.requestAction(uidOf(req), String(req.params.id), req.body));
   }));
@@ -121,6 +122,10 @@ export function createApp(deps: ServerDeps): express.Express {
   v1.get('/scripts/:id', wrap(async (req, res) => void res.json(await deps.api.getScriptRequest(uidOf(req), String(req.params.id)))));
   // The owner's edit of a ready script: body {script}, answered with the whole script request.
   v1.put('/scripts/:id', wrap(async (req, res) => void res.json(await deps.api.updateScript(uidOf(req), String(req.params.id), req.body))));
+  // Notifications (issue #13): the local outbox of what the owner was told, and device tokens for pushes.
+  v1.get('/notifications', wrap(async (req, res) => void res.json(await deps.api.listNotifications(uidOf(req)))));
+  v1.post('/notifications/read', wrap(async (req, res) => void res.json(await deps.api.markNotificationsRead(uidOf(req), req.body))));
+  v1.post('/devices', wrap(async (req, res) => void res.status(201).json(await deps.api.registerDevice(uidOf(req), req.body))));
   v1.get('/stats', wrap(async (req, res) => {
     const since = req.query.since;
     if (since !== undefined && typeof since !== 'string') throw new ApiError(400, 'INVALID_REQUEST', '"since" must be given once.');

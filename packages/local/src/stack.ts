@@ -20,6 +20,7 @@ import {
   type CoreConfigInput,
   type DocumentStore,
   type Logger,
+  type Notifier,
   type PipelineHandlers,
   type Ports,
   type StatsReport,
@@ -70,6 +71,11 @@ export interface LocalStackOptions {
   wrapStore?: (store: DocumentStore) => DocumentStore;
   /** Fault injection between the core and the stores (tests): a share of calls fails like Firestore/Storage/Tasks. */
   faults?: FaultSpec;
+  /**
+   * Where pushes go (the Notifier port). Locally there is no FCM: the notification documents are the outbox the
+   * API (`GET /v1/notifications`) and the console show; a test may pass a recorder.
+   */
+  push?: Notifier;
 }
 
 /**
@@ -192,6 +198,7 @@ export class LocalStack {
       config: core,
       tmpDir: config.tmpDir,
       liveness: incarnation,
+      ...(opts.push ? { push: opts.push } : {}),
     };
     const handlers = createHandlers(ports);
     const aggregator = new LocalStatsAggregator({ events, store: pipelineStore, shards: core.statsShards, intervalMs: config.statsFlushIntervalMs, clock, log });

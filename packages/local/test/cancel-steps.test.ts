@@ -60,6 +60,11 @@ describe('cancel, state by state', () => {
       deleteGeneration: (id) => real.deleteGeneration(id),
       getCredits: () => real.getCredits(),
       ping: () => real.ping(),
+      upscaleGeneration: (id, req) => real.upscaleGeneration(id, req),
+      addAudio: (id, req) => real.addAudio(id, req),
+      modifyVideo: (req) => real.modifyVideo(req),
+      reframeVideo: (req) => real.reframeVideo(req),
+      reframeImage: (req) => real.reframeImage(req),
       ...overrides,
     };
     return createHandlers({ ...ports, luma });

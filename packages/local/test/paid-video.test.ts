@@ -193,5 +193,10 @@ function bind(luma: LumaApi): LumaApi {
     deleteGeneration: (id) => luma.deleteGeneration(id),
     getCredits: () => luma.getCredits(),
     ping: () => luma.ping(),
+    upscaleGeneration: (id, req) => luma.upscaleGeneration(id, req),
+    addAudio: (id, req) => luma.addAudio(id, req),
+    modifyVideo: (req) => luma.modifyVideo(req),
+    reframeVideo: (req) => luma.reframeVideo(req),
+    reframeImage: (req) => luma.reframeImage(req),
   };
 }

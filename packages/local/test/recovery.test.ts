@@ -73,6 +73,11 @@ describe('the Luma create is never repeated for one request', () => {
       deleteGeneration: (id) => real.deleteGeneration(id),
       getCredits: () => real.getCredits(),
       ping: () => real.ping(),
+      upscaleGeneration: (id, req) => real.upscaleGeneration(id, req),
+      addAudio: (id, req) => real.addAudio(id, req),
+      modifyVideo: (req) => real.modifyVideo(req),
+      reframeVideo: (req) => real.reframeVideo(req),
+      reframeImage: (req) => real.reframeImage(req),
       ...overrides,
     };
     return createHandlers({ ...ports, luma });

@@ -1,7 +1,7 @@
 /**
  * Issue #10 item 2: a happy-path request (text draft, auto-post, 9 transitions) costs at most 20 document
  * writes, counting every write the pipeline causes — request document, transition log, post, profile entry,
- * intent and leases, progress, statistics. Real stack (SQLite, the simulator over HTTP, ffmpeg); the store the
+ * intent and leases, progress, statistics, the owner's notification. Real stack (SQLite, the simulator over HTTP, ffmpeg); the store the
  * pipeline uses is wrapped in the core's CountingDocumentStore (the client API's own reads and writes are the
  * app's, not the pipeline's).
  *
@@ -73,6 +73,10 @@ describe('document writes and reads of one happy-path request (counting store ov
     expect(total.byPattern['posts/{postId}']!.writes).toBe(1);
     expect(total.byPattern['users/{uid}/profileVideos/{id}']!.writes).toBe(1);
     expect(total.byPattern['stats/{day}/buckets/{bucket}']!.writes).toBe(1);
+    // The owner's notification (issue #13): one document for the outcome. It fits because the content cache no
+    // longer keeps an index document per content (a query on the request's own contentKey finds the source).
+    expect(total.byPattern['users/{uid}/notifications/{id}']!.writes).toBe(1);
+    expect(total.byPattern['users/{uid}/videoCache/{id}']).toBeUndefined();
     // Nine transitions, six commits (pending → validating → queued and processing → ready → posted are one
     // write each), the download lease and the progress writes.
     expect(total.byPattern['users/{uid}/videoRequests/{requestId}']!.writes).toBe(7 + progressWrites.length);

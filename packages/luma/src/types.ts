@@ -213,7 +213,7 @@ export function extendVideoRequest(
 }
 
 /** What the pipeline needs from Luma. The HTTP client implements it; nothing else should. */
-export interface LumaApi {
+export interface LumaApi extends LumaFollowUpApi {
   createVideo(req: VideoGenerationRequest): Promise<Generation>;
   createImage(req: ImageGenerationRequest): Promise<Generation>;
   getGeneration(id: string): Promise<Generation>;

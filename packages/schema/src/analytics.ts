@@ -45,7 +45,7 @@ export const ANALYTICS_EVENT_TYPES = [
 export type AnalyticsEventType = (typeof ANALYTICS_EVENT_TYPES)[number];
 
 /** What a Luma call was (the LumaApi method). */
-export const LUMA_OPS = ['create_video', 'create_image', 'get', 'list', 'delete', 'credits', 'ping'] as const;
+export const LUMA_OPS = ['create_video', 'create_image', 'upscale', 'add_audio', 'modify_video', 'reframe_video', 'reframe_image', 'get', 'list', 'delete', 'credits', 'ping'] as const;
 export type LumaOp = (typeof LUMA_OPS)[number];
 
 /** Scalars only: every `attrs` value is one BigQuery cell. */

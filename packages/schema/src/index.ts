@@ -9,3 +9,4 @@ export * from './pipeline-error';
 export * from './stats';
 export * from './listing';
 export * from './credits';
+export * from './notifications';

@@ -72,8 +72,41 @@ export type VideoOptions = z.infer<typeof VideoOptionsSchema>;
 export const VIDEO_SHAPING_OPTIONS = ['model', 'aspectRatio', 'resolution', 'duration', 'loop'] as const satisfies readonly (keyof VideoOptions)[];
 export type VideoOptionsInput = z.input<typeof VideoOptionsSchema>;
 
-export const ACTION_TYPES = ['save', 'post', 'delete', 'retry', 'cancel'] as const;
+/** Follow-ups (issue #13): each makes a new version of a ready video as a request of its own (`followUpOf`). */
+export const FOLLOW_UP_TYPES = ['extend', 'upscale', 'addAudio', 'restyle', 'reframe'] as const;
+export type FollowUpType = (typeof FOLLOW_UP_TYPES)[number];
+/** Luma's modify modes (adhere keeps closest to the source, reimagine strays furthest). */
+export const RESTYLE_MODES = ['adhere_1', 'adhere_2', 'adhere_3', 'flex_1', 'flex_2', 'flex_3', 'reimagine_1', 'reimagine_2', 'reimagine_3'] as const;
+
+export const ACTION_TYPES = ['save', 'post', 'delete', 'retry', 'cancel', ...FOLLOW_UP_TYPES, 'useVersion'] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
+
+/** What a follow-up asks for; which fields matter depends on `type` (checked by the core, with FOLLOW_UP_* codes). */
+export const FollowUpSpecSchema = z
+  .object({
+    type: z.enum(FOLLOW_UP_TYPES),
+    /** upscale: the target resolution (above the original's, 4k at most). */
+    resolution: z.enum(LUMA_RESOLUTIONS).optional(),
+    /** reframe: the new aspect ratio (not the original's). */
+    aspectRatio: z.enum(LUMA_ASPECT_RATIOS).optional(),
+    /** extend: the new clip's length. */
+    duration: z.enum(LUMA_DURATIONS).optional(),
+    /** extend, restyle, reframe: what to show; addAudio: what it should sound like. */
+    prompt: z.string().min(3).max(5000).optional(),
+    /** restyle: how far from the original. */
+    mode: z.enum(RESTYLE_MODES).optional(),
+  })
+  .strict();
+export type FollowUpSpec = z.infer<typeof FollowUpSpecSchema>;
+
+/** One version of a video, listed on the original (`versions`): the follow-up request that makes it. */
+export const VersionEntrySchema = z.object({
+  requestId: IdSchema,
+  type: z.enum(FOLLOW_UP_TYPES),
+  actionId: z.string(),
+  createdAt: ISODateSchema,
+});
+export type VersionEntry = z.infer<typeof VersionEntrySchema>;
 
 export const ActionRequestSchema = z
   .object({
@@ -83,6 +116,14 @@ export const ActionRequestSchema = z
     visibility: z.enum(VISIBILITIES).optional(),
     caption: z.string().max(2200).optional(),
     requestedAt: ISODateSchema.optional(),
+    // Follow-ups (see FollowUpSpecSchema) and useVersion.
+    resolution: z.enum(LUMA_RESOLUTIONS).optional(),
+    aspectRatio: z.enum(LUMA_ASPECT_RATIOS).optional(),
+    duration: z.enum(LUMA_DURATIONS).optional(),
+    prompt: z.string().min(3).max(5000).optional(),
+    mode: z.enum(RESTYLE_MODES).optional(),
+    /** useVersion: the follow-up request whose video the post shows from now on. */
+    versionRequestId: IdSchema.optional(),
   })
   .strict();
 export type ActionRequest = z.infer<typeof ActionRequestSchema>;
@@ -94,6 +135,8 @@ export const ActionResultSchema = z.object({
   ok: z.boolean(),
   code: z.string().optional(),
   message: z.string().optional(),
+  /** A follow-up: the request that makes the new version. */
+  versionRequestId: z.string().optional(),
 });
 export type ActionResult = z.infer<typeof ActionResultSchema>;
 
@@ -172,6 +215,8 @@ export const LumaTrackingSchema = z.object({
   polls: z.number().int().nonnegative().default(0),
   /** Download tries whose fresh asset link from Luma answered 403/404/410 (three: the video is taken as gone). */
   unavailableAssetTries: z.number().int().nonnegative().optional(),
+  /** A follow-up: the original's generation it is made from (extend's frame0, upscale's and audio's source). */
+  sourceGenerationId: z.string().optional(),
   /** Times the keyframe was planned again because Luma could not fetch the draft's images. */
   inputResubmits: z.number().int().nonnegative().optional(),
 });
@@ -227,6 +272,13 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
   /** A content-cache hit: the request whose stored video this one reuses (no Luma generation of its own). */
   cachedFrom: IdSchema.optional(),
   lease: LeaseSchema.nullable().optional(),
+  /** A follow-up (issue #13): the ready request it makes a new version of, and what it asks for. */
+  followUpOf: IdSchema.optional(),
+  followUp: FollowUpSpecSchema.optional(),
+  /** On an original: its follow-ups, oldest first (each a request of its own). */
+  versions: z.array(VersionEntrySchema).optional(),
+  /** On an original whose post shows a follow-up's video (useVersion): that follow-up. */
+  postVersionRequestId: IdSchema.nullable().optional(),
   /** A multi-shot (script) request: its shot requests, joined in this order once all are ready. */
   shots: z.array(z.object({ n: z.number().int().min(1), requestId: IdSchema, durationMs: z.number().int().positive() })).optional(),
   /** A shot request: the script request it belongs to (never posted itself) and how much of its clip is kept. */

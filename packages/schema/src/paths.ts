@@ -31,6 +31,12 @@ export const docPaths = {
   /** The credits ledger: one entry per billed Luma generation, keyed by its id (see CreditEntrySchema). */
   creditLedger: (uid: string) => `users/${uid}/creditLedger`,
   creditEntry: (uid: string, generationId: string) => `users/${uid}/creditLedger/${generationId}`,
+  /** The owner's notifications (issue #13): one per request and outcome, created if absent. */
+  notifications: (uid: string) => `users/${uid}/notifications`,
+  notification: (uid: string, id: string) => `users/${uid}/notifications/${id}`,
+  /** FCM registration tokens of the owner's devices (the token is the document id). */
+  devices: (uid: string) => `users/${uid}/devices`,
+  device: (uid: string, token: string) => `users/${uid}/devices/${token}`,
   scriptRequest: (uid: string, id: string) => `users/${uid}/scriptRequests/${id}`,
   posts: () => 'posts',
   post: (postId: string) => `posts/${postId}`,

@@ -1,5 +1,6 @@
 import { ChartColumn, FileText, ListVideo, Rss, UserRound } from 'lucide-react';
 import { DEMO_USERS, SessionProvider, useSession } from './session';
+import { NotificationBell } from './ui/NotificationBell';
 import { href, useRoute, type Route } from './router';
 import { DraftsList } from './screens/DraftsList';
 import { DraftDetail } from './screens/DraftDetail';
@@ -51,6 +52,7 @@ function Header({ route }: { route: Route }) {
           })}
         </ul>
       </nav>
+      <NotificationBell key={user.uid} />
       <label className="user-switch">
         <span>Signed in as</span>
         <select value={user.uid} onChange={(e) => switchUser(e.target.value)}>

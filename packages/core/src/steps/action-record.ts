@@ -7,6 +7,7 @@ export interface ActionOutcome {
   ok: boolean;
   code?: string;
   message?: string;
+  versionRequestId?: string;
 }
 
 /**

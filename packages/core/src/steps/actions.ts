@@ -11,6 +11,8 @@ import { requestCancel } from './cancel';
 import { ensureNextStep } from './next-step';
 import { buildProfileVideo, postIdFor, postVideo, profileVideoIdFor } from './posting';
 import { removeQuietly } from './process';
+import { isFollowUpAction, startFollowUp } from '../follow-ups/start';
+import { useVersion, versionInUse } from '../follow-ups/use-version';
 
 /**
  * Guard: an update event carries a client action worth looking at only when `action.id` is not the last one
@@ -87,6 +89,12 @@ async function applyAction(ports: Ports, ref: RequestRef, action: ActionRequest,
       return retryAction(ports, ref, recorder);
     case 'cancel':
       return requestCancel(ports, ref, recorder, action.id);
+    case 'useVersion':
+      return useVersion(ports, ref, action.versionRequestId, recorder);
+    default:
+      // extend, upscale, addAudio, restyle, reframe: a new request makes the new version (follow-ups/start.ts).
+      if (isFollowUpAction(action)) return startFollowUp(ports, ref, action, recorder);
+      throw new Error(`unknown action type ${String(action.type)}`);
   }
 }
 
@@ -138,6 +146,9 @@ async function saveAction(ports: Ports, ref: RequestRef, recorder: ActionRecorde
 
 async function deleteAction(ports: Ports, ref: RequestRef, recorder: ActionRecorder): Promise<Applied> {
   const deleted: ActionOutcome = { ok: true };
+  const current = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
+  const inUse = current ? await versionInUse(ports, current) : null;
+  if (inUse) return unchanged({ ok: false, code: 'ACTION_NOT_ALLOWED', message: inUse });
   const moved = await transition(ports, ref, {
     from: ALL_STATES.filter((s) => s !== 'deleted'),
     to: 'deleted',

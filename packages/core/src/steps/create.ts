@@ -1,5 +1,7 @@
 import {
   CLIENT_FIELDS,
+  FollowUpSpecSchema,
+  IdSchema,
   STATE_MACHINE,
   DraftSchema,
   VideoRequestClientFieldsSchema,
@@ -18,6 +20,8 @@ import { contentKeyOf } from '../content-cache/key';
 import { reuseCachedVideo } from '../content-cache/reuse';
 import { planShots } from '../multi-shot/plan-shots';
 import { admitRequest } from '../quotas/admission';
+import { planFollowUp } from '../follow-ups/plan';
+import { notifyOutcome } from '../notifications/notify-hook';
 import { publishRequestCreated, transition, type InitialRequest, type TransitionSpec } from '../transition';
 import { ensureNextStep } from './next-step';
 
@@ -56,6 +60,8 @@ export async function onRequestCreated(ports: Ports, ref: RequestRef): Promise<v
   if (doc.state === 'queued' || doc.state === 'keyframe_queued') await ensureNextStep(ports, doc);
 }
 
+const FOLLOW_UP_FIELDS = ['followUpOf', 'followUp'] as const;
+
 const START_VALIDATING: TransitionSpec = { from: ['pending'], to: 'validating', by: 'system', reason: 'validation started' };
 
 /** `spec` from `validating`, or — for a request still `pending` — through `validating` in the same commit. */
@@ -77,13 +83,19 @@ function initialRequest(ports: Ports, ref: RequestRef, raw: DocData): InitialReq
   const parsed = VideoRequestClientFieldsSchema.safeParse({
     draftId: raw.draftId, options: raw.options, action: raw.action, scriptRequestId: raw.scriptRequestId,
   });
-  const invalid = !parsed.success || Object.keys(raw).some((k) => !(CLIENT_FIELDS as readonly string[]).includes(k));
+  // A follow-up request is created by the core (follow-ups/start.ts), with the two fields that say what it is.
+  const followUp = raw.followUpOf === undefined && raw.followUp === undefined
+    ? null
+    : { of: IdSchema.safeParse(raw.followUpOf), spec: FollowUpSpecSchema.safeParse(raw.followUp) };
+  const allowed: readonly string[] = followUp ? [...CLIENT_FIELDS, ...FOLLOW_UP_FIELDS] : CLIENT_FIELDS;
+  const invalid = !parsed.success || Object.keys(raw).some((k) => !allowed.includes(k)) || (followUp !== null && (!followUp.of.success || !followUp.spec.success));
   const error = invalid
     ? errorInfo('INVALID_REQUEST', `The request is not valid: ${describeInvalid(raw, parsed.success ? undefined : parsed.error.issues)}`)
     : null;
   const state = error ? 'failed' : 'pending';
   const doc: VideoRequest = {
     ...(parsed.success ? parsed.data : { draftId: String(raw.draftId ?? ''), options: {} as VideoRequest['options'] }),
+    ...(followUp?.of.success && followUp.spec.success ? { followUpOf: followUp.of.data, followUp: followUp.spec.data } : {}),
     uid: ref.uid,
     requestId: ref.requestId,
     state,
@@ -116,6 +128,8 @@ async function writeInitialRequest(ports: Ports, ref: RequestRef, fresh: Initial
   if (written?.byThisCall) {
     ports.log.info({ uid: ref.uid, requestId: ref.requestId, state: fresh.doc.state }, fresh.doc.error ? logs.requestInvalid : logs.requestInitialized);
     await publishRequestCreated(ports, fresh.doc);
+    // Refused at its creation (no transition applied, so no hook ran): the owner is told like any failure.
+    if (fresh.doc.state === 'failed') await notifyOutcome(ports, { ref, from: 'pending', to: 'failed', doc: fresh.doc });
   }
   return written?.doc ?? null;
 }
@@ -143,6 +157,12 @@ async function admitted(ports: Ports, ref: RequestRef, doc: VideoRequest, initia
 /** Reads the draft, builds the plan and moves on to the first Luma stage (or to `failed` with a code). */
 async function validateAndPlan(ports: Ports, ref: RequestRef, doc: VideoRequest, initialize?: InitialRequest): Promise<VideoRequest | null> {
   const log = ports.log.child({ uid: ref.uid, requestId: ref.requestId });
+  // A follow-up (issue #13) is planned from its original, not from the draft (follow-ups/plan.ts).
+  // It bills Luma like any request, so the per-person quotas admit it first.
+  if (doc.followUpOf) {
+    if (!(await admitted(ports, ref, doc, initialize))) return null;
+    return planFollowUp(ports, ref, doc, { spec: (spec) => fromValidating(doc, spec), options: { initialize } });
+  }
   try {
     const draftSnap = await ports.store.get(docPaths.draft(ref.uid, doc.draftId));
     if (!draftSnap) throw new PipelineError('DRAFT_NOT_FOUND', `Draft ${doc.draftId} does not exist.`);

@@ -9,6 +9,8 @@ import { callbackMarker, callbackUrl } from '../ids';
 import { logs } from '../logs';
 import { RetryLaterError, type Ports } from '../ports';
 import type { RequestRef } from '../request-doc';
+import { FOLLOW_UP_GENERATION_TYPES } from '../follow-ups/check';
+import { sendFollowUpCreate } from '../follow-ups/luma-call';
 import { STAGES, type Stage } from './stages';
 
 const LOOKUP_PAGES = 3;
@@ -27,7 +29,7 @@ export function buildCreateRequest(ports: Ports, doc: VideoRequest, stage: Stage
 export async function findEarlierGeneration(ports: Ports, ref: RequestRef, doc: VideoRequest, stage: Stage): Promise<Generation | null> {
   const marker = callbackMarker(ref.uid, ref.requestId);
   const exclude = new Set(doc.luma.previousGenerationIds ?? []);
-  const wantType = STAGES[stage].generationType;
+  const wantType = generationTypeOf(doc, stage);
   try {
     for (let page = 0; page < LOOKUP_PAGES; page++) {
       const list = await ports.luma.listGenerations({ limit: LOOKUP_PAGE_SIZE, offset: page * LOOKUP_PAGE_SIZE });
@@ -48,7 +50,13 @@ export async function findEarlierGeneration(ports: Ports, ref: RequestRef, doc: 
 }
 
 
-/** The one billed call: Luma's create for `stage`. */
-export function sendCreate(ports: Ports, stage: Stage, request: CreateRequest): Promise<Generation> {
+/** The type of generation `stage` creates: a follow-up's is its endpoint's (`upscale_video`, `add_audio`…). */
+export function generationTypeOf(doc: VideoRequest, stage: Stage): string {
+  return stage === 'video' && doc.followUp ? FOLLOW_UP_GENERATION_TYPES[doc.followUp.type] : STAGES[stage].generationType;
+}
+
+/** The one billed call: Luma's create for `stage` — for a follow-up, the endpoint of its type (issue #13). */
+export function sendCreate(ports: Ports, stage: Stage, request: CreateRequest, doc?: VideoRequest): Promise<Generation> {
+  if (stage === 'video' && doc?.followUp) return sendFollowUpCreate(ports, doc, request as unknown as Record<string, unknown>);
   return stage === 'keyframe' ? ports.luma.createImage(request as ImageGenerationRequest) : ports.luma.createVideo(request as VideoGenerationRequest);
 }

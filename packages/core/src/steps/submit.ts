@@ -86,7 +86,7 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
     const request = buildCreateRequest(ports, doc, stage);
     log.info({ model: request.model }, logs.submitCreating);
     try {
-      generation = await sendCreate(ports, stage, request);
+      generation = await sendCreate(ports, stage, request, doc);
     } catch (e) {
       await handleCreateError(ports, ref, stage, owner, e);
       return;

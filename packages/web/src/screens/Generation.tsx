@@ -10,6 +10,7 @@ import { Button } from '../ui/Button';
 import { ErrorNote } from '../ui/ErrorNote';
 import { ProgressBar } from '../ui/ProgressBar';
 import { ActionSheet } from './ActionSheet';
+import { Versions } from './Versions';
 import { CancelGeneration } from './CancelGeneration';
 import { Timeline } from './Timeline';
 import { VideoPlayer } from './VideoPlayer';
@@ -91,6 +92,7 @@ export function Generation({ requestId }: { requestId: string }) {
 
           {playable && doc.outputs && <VideoPlayer requestId={requestId} width={doc.outputs.width} height={doc.outputs.height} />}
           {(doc.state === 'ready' || doc.state === 'posted') && <ActionSheet doc={doc} />}
+          {(doc.state === 'ready' || doc.state === 'posted') && <Versions doc={doc} />}
           {doc.state === 'posted' && doc.postId && (
             <p className="meta">
               Post <code>{doc.postId}</code>
