@@ -130,7 +130,8 @@ suite('web console in Chromium', () => {
     await expect(mute.getAttribute('aria-pressed')).resolves.toBe('false');
     await mute.click();
     await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).muted);
-    await expect(mute.getAttribute('aria-pressed')).resolves.toBe('true');
+    // The button renders from the element's volumechange event, one task after `muted` flips: wait for it.
+    await page.waitForFunction(() => document.querySelector('button[aria-label="Mute"]')?.getAttribute('aria-pressed') === 'true');
   }, 30_000);
 
   it('makes a video, posts it as private with a caption from the action sheet, downloads it; another user cannot open it', async () => {
