@@ -80,6 +80,17 @@ async function waitForState(requestId: string, states: VideoState[], timeoutMs =
 
 const ran = new Set<string>();
 /** Pending tasks of a queue for a request that the test has not run yet. */
+/** The first not-yet-run task of `queue` for the request, once something has enqueued it. */
+async function waitForTask(queue: TaskQueueName, requestId: string, timeoutMs = 60_000): Promise<{ id: string; payload: TaskPayload }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const [task] = newTasks(queue, requestId);
+    if (task) return task;
+    if (Date.now() > until) throw new Error(`no ${queue} task for ${requestId} (state ${(await requestDoc(requestId)).state})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 function newTasks(queue: TaskQueueName, requestId: string): { id: string; payload: TaskPayload }[] {
   return fx.pending(queue).filter((t) => t.payload.requestId === requestId && !ran.has(`${queue}:${t.id}`));
 }
@@ -141,8 +152,11 @@ describe('a request through every trigger', () => {
     expect(fx.simulator!.generations()).toHaveLength(1);
   });
 
-  it("lumaWebhook: Luma's own callbacks (real HTTP, with its duplicates) move the request to downloading", async () => {
-    const doc = await waitForState(RID, ['downloading']);
+  it("lumaWebhook: Luma's own callbacks (real HTTP, with its duplicates) enqueue one download task", async () => {
+    await waitForTask('download', RID);
+    const doc = await requestDoc(RID);
+    // The download task's claim moves the request to downloading (state and lease in one write), not the callback.
+    expect(doc.state).toBe('dreaming');
     expect(doc.luma.generationId).toBe(generationId);
     expect(newTasks('download', RID)).toHaveLength(1);
   });
@@ -164,7 +178,7 @@ describe('a request through every trigger', () => {
     const stale = await postWebhook(UID, RID, token, { id: generationId, state: 'dreaming' });
     expect(stale.status).toBe(200);
     const after = await requestDoc(RID);
-    expect(after.state).toBe('downloading');
+    expect(after.state).toBe('dreaming');
     expect(after.transitionCount).toBe(before.transitionCount);
     expect(newTasks('download', RID)).toHaveLength(1);
   });
@@ -362,8 +376,7 @@ describe('pollTask and the sweeper', () => {
     const data = await createRequest(RID, { ...OPTIONS, fresh: true });
     await fft.wrap(fns.onVideoRequestCreated)({ data, params: { uid: UID, requestId: RID } });
     await runTask('submit', newTasks('submit', RID)[0]!);
-    await waitForState(RID, ['downloading']);
-    await runTask('download', newTasks('download', RID)[0]!);
+    await runTask('download', await waitForTask('download', RID));
     expect(await fx.blobs.stat(blobPaths.rawVideo(UID, RID))).not.toBeNull();
     // The Storage trigger's instance took it to processing and died; its lease has lapsed, its event is gone.
     await fx.store.runTransaction(async (tx) => {

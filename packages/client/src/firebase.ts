@@ -27,7 +27,7 @@ import {
   where,
 } from 'firebase/firestore';
 import { getStorage, ref, uploadBytesResumable } from 'firebase/storage';
-import { creditSpanStart, docPaths, sumCreditDays, type CreditEntry, type Draft, type Notification, type Transition, type VideoRequestClientInput } from '@d2v/schema';
+import { chargesSince, creditSpanStart, docPaths, sumCreditDays, type Draft, type VideoRequest, type Notification, type Transition, type VideoRequestClientInput } from '@d2v/schema';
 import { D2vError, fromFirebaseError } from './errors';
 import { actionWrite, deviceWrite, newRequestWrite, scriptEditWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';
 import { createFirestoreListing } from './firebase-listing';
@@ -225,12 +225,12 @@ export function createFirebaseClient(options: FirebaseClientOptions): FirebaseD2
       throw new D2vError('UNSUPPORTED', 'Stats live in Firestore stats/{day}, which only operators read (admin credentials); use the ops console of the local stack or the Cloud console.');
     },
 
-    // The person's own ledger entries (firestore.rules: owner read), summed like the local API sums them.
+    // The ledger entries on the person's own requests (firestore.rules: owner read), summed like the local API sums them.
     credits: (options = {}) =>
       guarded(async () => {
         const since = creditSpanStart(Date.now(), Math.min(90, options.days ?? 30));
-        const snaps = await getDocs(query(collection(db, docPaths.creditLedger(me())), where('day', '>=', since)));
-        return sumCreditDays(me(), snaps.docs.map((d) => d.data() as CreditEntry));
+        const snaps = await getDocs(query(collection(db, docPaths.videoRequests(me())), where('lastChargedDay', '>=', since)));
+        return sumCreditDays(me(), chargesSince(snaps.docs.map((d) => d.data() as Pick<VideoRequest, 'charges'>), since));
       }),
 
     uploadImage: (data, name, onProgress) =>

@@ -55,5 +55,5 @@ export { readStats, readDayCounters, rollUpDay, daysBetween, parseSince, dayOf, 
 export { monitorLumaQuota, burnRate, QUOTA_MONITOR_DOC, type QuotaReading, type QuotaMonitorDoc, type BalanceSample } from './monitoring/quota-monitor';
 export { evaluateAlerts, runbookFor, ALERT_NAMES, type AlertName, type AlertState, type AlertCheck, type AlertChange } from './monitoring/alerts';
 export { userSpend, MAX_SPEND_DAYS } from './credits/spend';
-export { recordCharge, refundCharge } from './credits/ledger';
+export { newCharge, chargePatch, refundPatch, recordChargeLate, refundLate } from './credits/ledger';
 export { admitRequest, type Admission } from './quotas/admission';

@@ -66,7 +66,6 @@ export const logs = {
   quotaRefused: 'request refused by a per-person quota before any Luma call',
   creditCharged: 'credits ledger: billed Luma generation recorded',
   creditRefunded: 'credits ledger: Luma refunded a failed generation',
-  creditLedgerFailed: 'credits ledger could not be written (the request goes on; the next delivery tries again)',
   notificationCreated: 'owner notified (notification document created)',
   notificationPushed: 'notification pushed to the owner’s devices',
   notificationPushFailed: 'notification push failed (ignored: the notification document stays)',

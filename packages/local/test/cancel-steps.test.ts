@@ -291,7 +291,9 @@ describe('cancel, state by state', () => {
         await webhook(requestId, generationId);
       } else {
         await webhook(requestId, generationId);
-        expect((await read(requestId)).state).toBe('downloading');
+        // The completion only enqueues the download task; its claim would make the move to downloading.
+        expect(enqueued).toContain(`download:${requestId}`);
+        expect((await read(requestId)).state).toBe('dreaming');
         await act(requestId, 'cancel');
       }
       // Whatever the download task that may have been queued does now, it finds a cancelled request.

@@ -4,7 +4,7 @@
  * every event and task delivered twice (D2V_DUPLICATE_DELIVERY), the simulator over HTTP failing one generation; the
  * ledger's totals must equal the simulator's own charge and refund records and its balance.
  */
-import { recordCharge, webhookToken } from '@d2v/core';
+import { newCharge, recordChargeLate, webhookToken } from '@d2v/core';
 import { docPaths, type CreditEntry, type CreditSpend, type VideoRequest } from '@d2v/schema';
 import type { LocalStack } from '../src';
 import { generationsFor, startTestStack } from './helpers';
@@ -33,7 +33,9 @@ describe('credits ledger (local stack, duplicate delivery, simulator with a fail
   });
   afterAll(() => cleanup?.());
 
-  const entries = async () => (await stack.documents.query<CreditEntry>({ collection: docPaths.creditLedger(UID) })).map((s) => s.data);
+  // The ledger is `charges` on each billed request (no document of its own).
+  const entries = async (): Promise<CreditEntry[]> =>
+    (await stack.documents.query<VideoRequest>({ collection: docPaths.videoRequests(UID) })).flatMap((s) => Object.values(s.data.charges ?? {}));
   const request = async (id: string) => (await stack.documents.get<VideoRequest>(docPaths.videoRequest(UID, id)))!.data;
 
   it('records each billed generation once and its refund once, equal to the simulator’s own records', async () => {
@@ -70,8 +72,11 @@ describe('credits ledger (local stack, duplicate delivery, simulator with a fail
       }
     }
     const ok = await request(ids.ok1);
-    const again = await recordCharge(stack.ports, { uid: UID, requestId: ids.ok1 }, 'video', { id: ok.luma.generationId! }, { model: 'ray-2', resolution: '1080p', duration: '9s', prompt: 'x' } as never);
-    expect(again.costCents).toBe(RAY2_540P_5S_CENTS);
+    const ref = { uid: UID, requestId: ids.ok1 };
+    const again = newCharge(stack.ports, ref, 'video', { id: ok.luma.generationId! }, { model: 'ray-2', resolution: '1080p', duration: '9s', prompt: 'x' } as never);
+    expect(await recordChargeLate(stack.ports, ref, again)).toBe(false);
+    expect((await request(ids.ok1)).charges?.[ok.luma.generationId!]?.costCents).toBe(RAY2_540P_5S_CENTS);
+    expect((await request(ids.ok1)).cost?.credits).toBe(RAY2_540P_5S_CENTS);
     expect(await entries()).toHaveLength(3);
     expect((await request(ids.failed)).cost?.refundedCredits).toBe(40);
     await stack.flushStats();

@@ -57,8 +57,11 @@ describe('after Luma completed the video', () => {
   const read = async (requestId: string) => (await ports.store.get<VideoRequest>(docPaths.videoRequest(UID, requestId)))!.data;
   const withLuma = (overrides: Partial<LumaApi>) => createHandlers({ ...ports, luma: { ...bind(ports.luma), ...overrides } });
 
-  /** A request driven until Luma finished its video: state `downloading`, its download task recorded, not run. */
-  async function downloading(): Promise<string> {
+  /**
+   * A request driven until Luma finished its video and the poll heard it: its download task recorded, not run. The
+   * request is still `dreaming`: the download task's claim makes the move to `downloading` (with its lease).
+   */
+  async function finished(): Promise<string> {
     const requestId = `p${Math.random().toString(36).slice(2, 10)}`;
     await ports.store.runTransaction(async (tx) => tx.create(docPaths.videoRequest(UID, requestId), { draftId: 'd1', options: OPTIONS }));
     await handlers.onRequestCreated({ uid: UID, requestId, data: {} });
@@ -68,13 +71,15 @@ describe('after Luma completed the video', () => {
       if ((await ports.luma.getGeneration(generationId)).state === 'completed') break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    tasks = [];
     await handlers.onPollTask({ uid: UID, requestId, stage: 'video', attempt: (await read(requestId)).luma.polls });
-    expect((await read(requestId)).state).toBe('downloading');
+    expect((await read(requestId)).state).toBe('dreaming');
+    expect(tasks.filter((t) => t.queue === 'download' && t.payload.requestId === requestId)).toHaveLength(1);
     return requestId;
   }
 
   it('fetches again with a fresh link, as a delayed task of its own (no queue attempt), after a failed fetch', async () => {
-    const requestId = await downloading();
+    const requestId = await finished();
     tasks = [];
     let reads = 0;
     const deadLink = withLuma({
@@ -103,7 +108,7 @@ describe('after Luma completed the video', () => {
   });
 
   it('fails with LUMA_VIDEO_GONE when Luma no longer has it, and its retry fetches again without creating', async () => {
-    const requestId = await downloading();
+    const requestId = await finished();
     const generationId = (await read(requestId)).luma.generationId!;
     await ports.luma.deleteGeneration(generationId);
     await handlers.onDownloadTask({ uid: UID, requestId });
@@ -125,7 +130,7 @@ describe('after Luma completed the video', () => {
   });
 
   it('takes Luma at its word after three fresh links that all lead nowhere (403/404): LUMA_VIDEO_GONE', async () => {
-    const requestId = await downloading();
+    const requestId = await finished();
     const expired = withLuma({
       getGeneration: async (id) => {
         const g = await ports.luma.getGeneration(id);
@@ -139,19 +144,24 @@ describe('after Luma completed the video', () => {
     expect(doc.error?.detail).toMatch(/answered 40\d on 3 tries/);
   });
 
-  it('re-kicks a request whose download task was lost, and fetches the video', async () => {
-    const requestId = await downloading();
+  it('re-kicks a request whose download task was lost: the re-kicked poll hears Luma finished again, and the video is fetched', async () => {
+    const requestId = await finished();
     tasks = []; // the download task is "lost": nobody runs it
     clock.offset += ports.config.rekickAfterMs + 1;
     expect((await handlers.sweep()).rekicked).toBeGreaterThanOrEqual(1);
+    const poll = tasks.find((t) => t.queue === 'poll' && t.payload.requestId === requestId);
+    expect(poll).toBeDefined();
+    tasks = [];
+    await handlers.onPollTask(poll!.payload);
     const rekick = tasks.find((t) => t.queue === 'download' && t.payload.requestId === requestId);
     expect(rekick).toBeDefined();
     await handlers.onDownloadTask(rekick!.payload);
+    expect((await read(requestId)).state).toBe('downloading');
     expect(await ports.blobs.stat(blobPaths.rawVideo(UID, requestId))).not.toBeNull();
   });
 
   it('re-drives processing left behind by a killed process (raw.mp4 stored, its lease unexpired) at once on resume', async () => {
-    const requestId = await downloading();
+    const requestId = await finished();
     await handlers.onDownloadTask({ uid: UID, requestId });
     // What a process killed while processing leaves: state processing, a live-looking lease of its incarnation.
     const killed = new Incarnation({ othersAreDead: true });
@@ -172,7 +182,7 @@ describe('after Luma completed the video', () => {
   });
 
   it('a download that finds raw.mp4 already stored (its process died before processing took over) processes it', async () => {
-    const requestId = await downloading();
+    const requestId = await finished();
     await handlers.onDownloadTask({ uid: UID, requestId });
     tasks = [];
     let reads = 0;

@@ -1,7 +1,7 @@
 /**
  * Issue #10 item 2: a happy-path request (text draft, auto-post, 9 transitions) costs at most 20 document
  * writes, counting every write the pipeline causes — request document, transition log, post, profile entry,
- * intent and leases, progress, statistics, the owner's notification. Real stack (SQLite, the simulator over HTTP, ffmpeg); the store the
+ * intent and leases, progress, the credits ledger (on the request), the quota, statistics, the owner's notification. Real stack (SQLite, the simulator over HTTP, ffmpeg); the store the
  * pipeline uses is wrapped in the core's CountingDocumentStore (the client API's own reads and writes are the
  * app's, not the pipeline's).
  *
@@ -77,9 +77,11 @@ describe('document writes and reads of one happy-path request (counting store ov
     // longer keeps an index document per content (a query on the request's own contentKey finds the source).
     expect(total.byPattern['users/{uid}/notifications/{id}']!.writes).toBe(1);
     expect(total.byPattern['users/{uid}/videoCache/{id}']).toBeUndefined();
-    // Nine transitions, six commits (pending → validating → queued and processing → ready → posted are one
-    // write each), the download lease and the progress writes.
-    expect(total.byPattern['users/{uid}/videoRequests/{requestId}']!.writes).toBe(7 + progressWrites.length);
+    // The credits ledger is `charges` on the request, written by the transition that records the generation.
+    expect(total.byPattern['users/{uid}/creditLedger/{id}']).toBeUndefined();
+    // Nine transitions in six commits (pending → validating → queued and processing → ready → posted are one
+    // write each; the download task's claim is dreaming → downloading with its lease), and the progress writes.
+    expect(total.byPattern['users/{uid}/videoRequests/{requestId}']!.writes).toBe(6 + progressWrites.length);
     // Reads: every transaction reads what it changes, nothing else polls the store; a poll of Luma that learns
     // nothing reads the request once (more polls when Luma takes longer, so the bound counts them).
     const polls = listDeliveryAttempts(stack.database, { requestId }).filter((a) => a.name === 'poll').length;

@@ -1,6 +1,6 @@
 /**
  * Quotas and the credits ledger (issue #9): the per-person quota document, one ledger entry per billed Luma
- * generation, the cost a request shows, and the spend the API answers with. Credits are Luma's unit: USD cents.
+ * generation (kept on its request), the cost a request shows, and the spend the API answers with. Credits are Luma's unit: USD cents.
  */
 import * as z from 'zod';
 
@@ -15,7 +15,7 @@ export const QuotaUsageSchema = z.object({
 });
 export type QuotaUsage = z.infer<typeof QuotaUsageSchema>;
 
-/** `users/{uid}/creditLedger/{generationId}`: one billed Luma create, written once, refunded at most once. */
+/** `charges.{generationId}` of the billed request: one billed Luma create, written once, refunded at most once. */
 export const CreditEntrySchema = z.object({
   generationId: z.string(),
   uid: z.string(),
@@ -76,6 +76,13 @@ export function sumCreditDays(uid: string, entries: Iterable<CreditEntry>): Cred
   const sum = (k: 'generations' | 'chargedCents' | 'refundedCents' | 'netCents') => roundCents(days.reduce((n, d) => n + d[k], 0));
   const netCents = sum('netCents');
   return { uid, days, total: { generations: sum('generations'), chargedCents: sum('chargedCents'), refundedCents: sum('refundedCents'), netCents, netUsd: roundCents(netCents / 100) } };
+}
+
+/** A person's ledger entries of `day >= since`, from their requests that the query `lastChargedDay >= since` found. */
+export function chargesSince(requests: Iterable<{ charges?: Record<string, CreditEntry> }>, since: string): CreditEntry[] {
+  const entries: CreditEntry[] = [];
+  for (const r of requests) for (const e of Object.values(r.charges ?? {})) if (e.day >= since) entries.push(e);
+  return entries;
 }
 
 /** The first UTC day of a span of `days` days ending today (`now`). */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { RequestCostSchema } from './credits';
+import { CreditEntrySchema, RequestCostSchema } from './credits';
 import { ID_CHARS_RE, ID_MAX_LENGTH } from './paths';
 import { VIDEO_STATES } from './states';
 
@@ -265,8 +265,12 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
       estimatedCents: z.number().nonnegative(),
     })
     .optional(),
-  /** What the request cost at Luma so far, net of refunds (issue #9, the credits ledger has each charge). */
+  /** What the request cost at Luma so far, net of refunds (issue #9; `charges` has each charge). */
   cost: RequestCostSchema.optional(),
+  /** The credits ledger (issue #9): each billed Luma generation of this request, by generation id, recorded once. */
+  charges: z.record(z.string(), CreditEntrySchema).optional(),
+  /** The newest UTC day in `charges` (`2026-12-02`): a person's spend is the query `lastChargedDay >= since`. */
+  lastChargedDay: z.string().optional(),
   /** sha256 of the draft content and the video-shaping options (the content cache's key); unset when uncacheable. */
   contentKey: z.string().optional(),
   /** A content-cache hit: the request whose stored video this one reuses (no Luma generation of its own). */

@@ -28,9 +28,6 @@ export const docPaths = {
   actionRecord: (uid: string, requestId: string, actionId: string) => `users/${uid}/videoRequests/${requestId}/actions/${actionId}`,
   /** The person's quota usage: requests in flight and admissions of the last 24 h (see QuotaUsageSchema). */
   quotaUsage: (uid: string) => `users/${uid}/quota/usage`,
-  /** The credits ledger: one entry per billed Luma generation, keyed by its id (see CreditEntrySchema). */
-  creditLedger: (uid: string) => `users/${uid}/creditLedger`,
-  creditEntry: (uid: string, generationId: string) => `users/${uid}/creditLedger/${generationId}`,
   /** The owner's notifications (issue #13): one per request and outcome, created if absent. */
   notifications: (uid: string) => `users/${uid}/notifications`,
   notification: (uid: string, id: string) => `users/${uid}/notifications/${id}`,

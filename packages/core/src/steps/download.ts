@@ -2,12 +2,13 @@ import { Readable } from 'node:stream';
 import { blobPaths, type VideoRequest } from '@d2v/schema';
 import { isLumaError } from '@d2v/luma';
 import { errorInfo } from '../errors';
-import { acquireLease, releaseLease, withLease } from '../lease';
+import { acquireLease, heldLease, newLease, newLeaseOwner, releaseLease, withLease, type LeaseClaim } from '../lease';
 import { logs } from '../logs';
 import type { HeldLease, Ports, TaskPayload } from '../ports';
 import { updateRequestIf, type RequestRef } from '../request-doc';
 import { assembleShots, ShotsNotJoinableError } from '../multi-shot/assemble';
 import { transition } from '../transition';
+import { notCancelling } from './cancel';
 import { enqueueProcessing, followUpWhenLeaseEnds, retryStepLater } from './next-step';
 
 /**
@@ -21,11 +22,7 @@ import { enqueueProcessing, followUpWhenLeaseEnds, retryStepLater } from './next
  */
 export async function onDownloadTask(ports: Ports, payload: TaskPayload): Promise<void> {
   const ref = { uid: payload.uid, requestId: payload.requestId };
-  const claim = await acquireLease(ports, ref, {
-    step: 'download',
-    states: ['downloading'],
-    patch: (d) => ({ downloadAttempts: (d.downloadAttempts ?? 0) + 1 }),
-  });
+  const claim = await claimDownload(ports, ref);
   if (claim.kind === 'done') return;
   if (claim.kind === 'busy') {
     ports.log.child({ ...ref }).info({ step: 'download', leaseUntil: claim.lease.until }, logs.leaseBusy);
@@ -49,6 +46,32 @@ export async function onDownloadTask(ports: Ports, payload: TaskPayload): Promis
       if (e instanceof ShotsNotJoinableError) return failNotJoinable(ports, ref, held, e);
       await tryAgainLater(ports, ref, doc, held, e);
     }
+  });
+}
+
+/**
+ * Takes the download lease. A request still `dreaming` (Luma finished; generation.ts enqueued this task) moves to
+ * `downloading` with the lease in one write — the completion and the claim are one commit, not two. A request
+ * already `downloading` (a script video's joined shots, a retry, a crash) takes the lease unless a live one is there.
+ */
+async function claimDownload(ports: Ports, ref: RequestRef): Promise<LeaseClaim> {
+  const owner = newLeaseOwner(ports);
+  const moved = await transition(ports, ref, {
+    from: ['dreaming'],
+    // Cancel (issue #9): a request being cancelled is not moved on; a script video's shots move it themselves.
+    when: (d) => notCancelling(d) && !d.shots?.length,
+    to: 'downloading',
+    by: 'luma',
+    reason: 'Luma finished the video',
+    lease: newLease(ports, 'download', owner),
+    patch: (d) => ({ downloadAttempts: (d.downloadAttempts ?? 0) + 1, luma: { ...d.luma, lumaState: 'completed' } }),
+  });
+  if (moved.applied) return { kind: 'held', doc: moved.doc, held: heldLease(ref, owner, 'download', ['downloading']) };
+  if (moved.doc?.state !== 'downloading') return { kind: 'done', doc: moved.doc };
+  return acquireLease(ports, ref, {
+    step: 'download',
+    states: ['downloading'],
+    patch: (d) => ({ downloadAttempts: (d.downloadAttempts ?? 0) + 1 }),
   });
 }
 

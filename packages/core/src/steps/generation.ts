@@ -1,8 +1,7 @@
 import type { Generation } from '@d2v/luma';
 import { isLumaError } from '@d2v/luma';
-import type { CreditEntry, RequestCost, VideoRequest } from '@d2v/schema';
-import { refundCharge } from '../credits/ledger';
-import { withRefund } from '../credits/request-cost';
+import type { CreditEntry, VideoRequest } from '@d2v/schema';
+import { announceRefund, refundLate, refundPatch } from '../credits/ledger';
 import { errorInfo, errorInfoFromFailureReason, isInputFramesFailure } from '../errors';
 import type { WebhookInput, WebhookResult } from '../handlers';
 import { verifyWebhookToken } from '../ids';
@@ -12,7 +11,7 @@ import { progressWorthWriting, readRequest, updateRequestIf, type RequestRef } f
 import { transition } from '../transition';
 import { notCancelling, settleCancel } from './cancel';
 import { onRequestCreated } from './create';
-import { ensureNextStep } from './next-step';
+import { enqueueDownload, ensureNextStep } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
 
 /**
@@ -44,9 +43,9 @@ export async function applyGeneration(
         return { progress, luma: { ...d.luma, lumaState: generation.state, lastCheckedAt: ports.clock.now(), polls } };
       });
     case 'failed': {
-      // Luma refunds a failed generation in full: the ledger says so first (once), whatever the request does next.
-      const refund = await refundCharge(ports, ref, generation.id);
-      if (stage === 'keyframe' && isInputFramesFailure(generation.failure_reason) && (await planKeyframeAgain(ports, ref, generation, refund))) return readRequest(ports, ref);
+      // Luma refunds a failed generation in full: the transition that records the failure marks the ledger entry.
+      if (stage === 'keyframe' && isInputFramesFailure(generation.failure_reason) && (await planKeyframeAgain(ports, ref, generation))) return readRequest(ports, ref);
+      let refunded: CreditEntry | undefined;
       const moved = await transition(ports, ref, {
         from: [spec.waiting],
         when: notCancelling,
@@ -54,12 +53,23 @@ export async function applyGeneration(
         by: 'luma',
         reason: `Luma ${spec.generationType} generation failed`,
         error: errorInfoFromFailureReason(generation.failure_reason),
-        patch: (d) => ({ ...refundedCost(d, refund), luma: { ...d.luma, lumaState: 'failed' } }),
+        patch: (d) => {
+          const ledger = refundPatch(ports, d, generation.id);
+          refunded = ledger.charges?.[generation.id];
+          return { ...ledger, luma: { ...d.luma, lumaState: 'failed' } };
+        },
       });
-      return moved.applied ? moved.doc : null;
+      if (moved.applied) {
+        if (refunded) await announceRefund(ports, ref, refunded);
+        return moved.doc;
+      }
+      // Not this request's failure to record (a cancel finishing it, a repeat): the refund is marked all the same, once.
+      await refundLate(ports, ref, generation.id);
+      return null;
     }
     case 'completed': {
-      const moved = stage === 'keyframe' ? await keyframeCompleted(ports, ref, generation) : await videoCompleted(ports, ref);
+      if (stage === 'video') return videoCompleted(ports, ref, seen);
+      const moved = await keyframeCompleted(ports, ref, generation);
       if (moved) await ensureNextStep(ports, moved);
       return moved;
     }
@@ -74,45 +84,51 @@ export async function applyGeneration(
  * refunded the failed one. The shots of a
  * script video are planned with their script and are not re-planned here.
  */
-async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Generation, refund: CreditEntry | null): Promise<boolean> {
+async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Generation): Promise<boolean> {
+  let refunded: CreditEntry | undefined;
   const moved = await transition(ports, ref, {
     from: ['keyframe_dreaming'],
     to: 'validating',
     by: 'luma',
     reason: `Luma could not fetch the draft's images (${generation.failure_reason}); checking them and signing new links`,
     lease: null,
-    patch: (d) => ({
-      ...refundedCost(d, refund),
-      luma: {
-        ...d.luma,
-        previousGenerationIds: [...(d.luma.previousGenerationIds ?? []), generation.id],
-        keyframeGenerationId: undefined,
-        keyframeIntentAt: undefined,
-        lumaState: 'failed',
-        polls: 0,
-        // Luma refunded the failed keyframe: its create does not count against maxSubmitAttempts.
-        submitAttempts: Math.max(0, d.luma.submitAttempts - 1),
-        inputResubmits: (d.luma.inputResubmits ?? 0) + 1,
-      },
-    }),
+    patch: (d) => {
+      const ledger = refundPatch(ports, d, generation.id);
+      refunded = ledger.charges?.[generation.id];
+      return {
+        ...ledger,
+        luma: {
+          ...d.luma,
+          previousGenerationIds: [...(d.luma.previousGenerationIds ?? []), generation.id],
+          keyframeGenerationId: undefined,
+          keyframeIntentAt: undefined,
+          lumaState: 'failed',
+          polls: 0,
+          // Luma refunded the failed keyframe: its create does not count against maxSubmitAttempts.
+          submitAttempts: Math.max(0, d.luma.submitAttempts - 1),
+          inputResubmits: (d.luma.inputResubmits ?? 0) + 1,
+        },
+      };
+    },
     when: (d) => !d.parentRequestId && (d.luma.inputResubmits ?? 0) < ports.config.maxKeyframeInputRetries,
   });
   if (!moved.applied) return false;
+  if (refunded) await announceRefund(ports, ref, refunded);
   await onRequestCreated(ports, ref);
   return true;
 }
 
-async function videoCompleted(ports: Ports, ref: RequestRef): Promise<VideoRequest | null> {
-  const moved = await transition(ports, ref, {
-    from: ['dreaming'],
-    // Cancel (issue #9): a completion that comes while the cancel deletes the generation changes nothing.
-    when: notCancelling,
-    to: 'downloading',
-    by: 'luma',
-    reason: 'Luma finished the video',
-    patch: (d) => ({ luma: { ...d.luma, lumaState: 'completed' } }),
-  });
-  return moved.applied ? moved.doc : null;
+/**
+ * Luma finished the video. Moving to `downloading` is the download task's own claim — the state and its lease in
+ * one write (steps/download.ts) — so this only enqueues that task, named after the request's episode: the webhook,
+ * Luma's repeats of it and a poll racing it enqueue one task between them.
+ */
+async function videoCompleted(ports: Ports, ref: RequestRef, seen?: VideoRequest): Promise<VideoRequest | null> {
+  const doc = seen ?? (await readRequest(ports, ref));
+  // Cancel (issue #9): a completion that comes while the cancel deletes the generation changes nothing.
+  if (!doc || doc.state !== 'dreaming' || !notCancelling(doc)) return doc;
+  await enqueueDownload(ports, doc);
+  return doc;
 }
 
 /** The keyframe image becomes the video's first frame; the video stage then starts like a text draft's. */
@@ -143,12 +159,6 @@ async function keyframeCompleted(ports: Ports, ref: RequestRef, generation: Gene
     },
   });
   return moved.applied ? moved.doc : null;
-}
-
-/** The request's cost once the refund of its failed generation is in (nothing to change without a ledger entry). */
-function refundedCost(doc: VideoRequest, refund: CreditEntry | null): { cost?: RequestCost } {
-  const cost = withRefund(doc.cost, refund);
-  return cost ? { cost } : {};
 }
 
 /** Progress inside a Luma stage grows with elapsed time against the typical duration, never past the next state. */

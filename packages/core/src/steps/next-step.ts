@@ -46,7 +46,7 @@ export async function ensureNextStep(ports: Ports, doc: VideoRequest, opts: Next
       return true;
     }
     case 'downloading':
-      await ports.tasks.enqueue('download', ref, { id: id('download') });
+      await enqueueDownload(ports, doc, chain);
       return true;
     case 'processing':
       await enqueueProcessing(ports, doc, opts);
@@ -54,6 +54,15 @@ export async function ensureNextStep(ports: Ports, doc: VideoRequest, opts: Next
     default:
       return false;
   }
+}
+
+/**
+ * The download task of a request that is `downloading`, or `dreaming` with Luma's video finished (the task's claim
+ * then makes the move). Named after the episode, so every report of one completion enqueues one task.
+ */
+export async function enqueueDownload(ports: Ports, doc: VideoRequest, chain?: string): Promise<void> {
+  const id = `download-${stableId(doc.requestId, 'download', doc.transitionCount, chain ?? '')}`;
+  await ports.tasks.enqueue('download', { uid: doc.uid, requestId: doc.requestId }, { id });
 }
 
 /**

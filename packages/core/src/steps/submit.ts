@@ -1,8 +1,7 @@
 import type { Generation } from '@d2v/luma';
 import { isLumaError } from '@d2v/luma';
 import type { VideoRequest } from '@d2v/schema';
-import { recordCharge } from '../credits/ledger';
-import { withCharge } from '../credits/request-cost';
+import { announceCharge, chargePatch, changesLedger, newCharge, recordChargeLate } from '../credits/ledger';
 import { errorInfo, errorInfoFromLuma } from '../errors';
 import { acquireLease, heldLease, newLease, newLeaseOwner, withLease, type LeaseClaim } from '../lease';
 import { logs } from '../logs';
@@ -95,9 +94,11 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
   }
 
   const created = generation;
-  // The credits ledger (issue #9): recorded before the transition, so a crash in between is found again by the next
-  // attempt's lookup and recorded then; the entry's generation id makes that, and any repeat, add nothing.
-  const charge = await recordCharge(ports, ref, stage, created, buildCreateRequest(ports, doc, stage));
+  // The credits ledger (issue #9): the charge rides on the transition that records the generation; a crash before it
+  // is found again by the next attempt's lookup, whose transition records it then. Its generation id makes any
+  // repeat add nothing.
+  const charge = newCharge(ports, ref, stage, created, buildCreateRequest(ports, doc, stage));
+  let charged = false;
   const moved = await transition(ports, ref, {
     from: [spec.submitting],
     to: spec.waiting,
@@ -105,22 +106,22 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
     reason: `Luma ${spec.generationType} generation ${created.id} accepted`,
     leaseOwner: owner,
     lease: null,
-    patch: (d) => ({
-      cost: withCharge(d.cost, charge),
-      luma: {
-        ...d.luma,
-        ...(stage === 'keyframe' ? { keyframeGenerationId: created.id } : { generationId: created.id }),
-        lumaState: created.state,
-        polls: 0,
-      },
-    }),
+    patch: (d) => {
+      const ledger = chargePatch(d, charge);
+      charged = changesLedger(ledger);
+      const generationField = stage === 'keyframe' ? { keyframeGenerationId: created.id } : { generationId: created.id };
+      return { ...ledger, luma: { ...d.luma, ...generationField, lumaState: created.state, polls: 0 } };
+    },
   });
   if (moved.applied) {
+    if (charged) await announceCharge(ports, ref, charge);
     await ensureNextStep(ports, moved.doc);
     // Cancel (issue #9): asked while Luma was being called; the generation is recorded, now it is deleted.
     if (moved.doc.cancelRequested) await settleCancel(ports, ref);
   } else {
-    // Cancelled or deleted while Luma was being called: what Luma just made belongs to nobody.
+    // Cancelled or deleted while Luma was being called: billed all the same (the ledger says so), and what Luma
+    // just made belongs to nobody.
+    await recordChargeLate(ports, ref, charge);
     await disownGeneration(ports, ref, stage, created);
   }
 }
