@@ -126,6 +126,9 @@ export function analyticsMaxInstances(env: NodeJS.ProcessEnv = process.env): num
 export const QUOTA_IN_FLIGHT = defineInt('QUOTA_IN_FLIGHT', { default: 10, description: 'Requests one person may have in the making at once (more: TOO_MANY_IN_FLIGHT).' });
 export const QUOTA_PER_DAY = defineInt('QUOTA_PER_DAY', { default: 200, description: 'Requests one person may start in any rolling 24 hours (more: QUOTA_EXCEEDED).' });
 export const LOW_CREDITS_CENTS = defineInt('LOW_CREDITS_CENTS', { default: 2000, description: 'Alert low_credits below this Luma balance (USD cents).' });
+/** The budget guard (issue #9): new Luma creates wait in `queued` instead of crossing these. */
+export const CREDITS_FLOOR_CENTS = defineInt('CREDITS_FLOOR_CENTS', { default: 0, description: 'New Luma creates wait ("paused: credits low") while the balance less their cost would fall below this (USD cents).' });
+export const DAILY_BUDGET_CENTS = defineInt('DAILY_BUDGET_CENTS', { default: 0, description: "New Luma creates wait while the UTC day's net spend plus their cost would pass this (USD cents; 0: no daily budget)." });
 export const ALERT_CREDITS_DAYS_LEFT = defineInt('ALERT_CREDITS_DAYS_LEFT', { default: 3, description: 'Alert credits_running_out below this many days at the current burn rate.' });
 export const LUMA_MAX_CONCURRENT = defineInt('LUMA_MAX_CONCURRENT', { default: 10, description: 'Luma generations in flight per account (slot usage is measured against it).' });
 export const ALERT_SLOT_USAGE_PERCENT = defineInt('ALERT_SLOT_USAGE_PERCENT', { default: 90, description: 'Alert luma_slots_full at this share of LUMA_MAX_CONCURRENT in use.' });

@@ -65,6 +65,17 @@ export const CoreConfigSchema = z.object({
   lowCreditsCents: z.number().nonnegative().default(2000),
   /** Alert `credits_running_out`: at the recent burn rate the balance lasts fewer days than this. */
   alertCreditsDaysLeft: z.number().nonnegative().default(3),
+  /**
+   * The budget guard (issue #9): a new Luma create waits in `queued` ("paused: credits low") while Luma's balance
+   * less its cost would fall below this (USD cents; 0 keeps the balance from going negative)…
+   */
+  creditsFloorCents: z.number().nonnegative().default(0),
+  /** …or while the UTC day's net spend plus its cost would pass this (USD cents; 0: no daily budget). */
+  dailyBudgetCents: z.number().nonnegative().default(0),
+  /** How often a paused submission looks again (seconds); the reading it decides from is refreshed every sweep. */
+  budgetRecheckSeconds: z.number().int().positive().default(60),
+  /** Alert `submissions_paused`: less than this (USD cents, about one 720p video) is left before the guard pauses. */
+  pauseAlertHeadroomCents: z.number().nonnegative().default(71),
   /** How much balance history the quota monitor keeps for the burn rate (hours). */
   creditHistoryHours: z.number().positive().default(24),
   /** Luma's generations in flight per account (Ray: 10); slot usage is measured against it. */

@@ -8,6 +8,7 @@ export const logs = {
   validationFailed: 'draft could not be turned into a Luma request',
   planBuilt: 'Luma request built from the draft',
   submitBusy: 'another worker holds the submit lease; waiting for it to end',
+  submitPausedForBudget: 'submission paused by the budget guard (credits floor or daily budget); looking again later',
   leaseBusy: 'another worker holds the step lease; a follow-up task waits for it to end',
   leaseLost: 'the step lease was lost while the step ran (taken over, handed back, or the request moved on)',
   leaseRenewFailed: 'renewing the step lease failed (tried again on the next heartbeat)',

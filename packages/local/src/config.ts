@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   D2V_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
   D2V_STATS_FLUSH_MS: z.coerce.number().int().positive().default(1000),
   D2V_LOW_CREDITS_CENTS: z.coerce.number().nonnegative().default(2000),
+  D2V_CREDITS_FLOOR_CENTS: z.coerce.number().nonnegative().default(0),
+  D2V_DAILY_BUDGET_CENTS: z.coerce.number().nonnegative().default(0),
   D2V_ALERT_CREDITS_DAYS_LEFT: z.coerce.number().nonnegative().default(3),
   D2V_LUMA_MAX_CONCURRENT: z.coerce.number().int().positive().default(10),
   D2V_ALERT_SLOT_USAGE: z.coerce.number().min(0).max(1).default(0.9),
@@ -69,6 +71,8 @@ export interface LocalConfig {
   statsFlushIntervalMs: number;
   /** Alert thresholds (docs/OPERATIONS.md), handed to the core config. */
   alerts: { lowCreditsCents: number; alertCreditsDaysLeft: number; lumaMaxConcurrent: number; alertSlotUsage: number; alertRateLimitedRate: number };
+  /** The budget guard (issue #9): the credits floor and the daily budget, USD cents (0: no daily budget). */
+  budget: { creditsFloorCents: number; dailyBudgetCents: number };
   imageHostAllowList: string[];
   /** Per-person quotas, handed to the core config. */
   quotas: { maxInFlightPerUser: number; maxRequestsPerDay: number };
@@ -119,6 +123,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, overrides:
       alertSlotUsage: e.D2V_ALERT_SLOT_USAGE,
       alertRateLimitedRate: e.D2V_ALERT_RATE_LIMITED,
     },
+    budget: { creditsFloorCents: e.D2V_CREDITS_FLOOR_CENTS, dailyBudgetCents: e.D2V_DAILY_BUDGET_CENTS },
     imageHostAllowList: e.D2V_IMAGE_HOST_ALLOWLIST,
     quotas: { maxInFlightPerUser: e.D2V_QUOTA_IN_FLIGHT, maxRequestsPerDay: e.D2V_QUOTA_PER_DAY },
     submitQueue: { maxConcurrentDispatches: e.D2V_SUBMIT_MAX_CONCURRENT, maxDispatchesPerSecond: e.D2V_SUBMIT_PER_SECOND },

@@ -179,6 +179,7 @@ export class LocalStack {
       requestDeadlineMs: config.requestDeadlineMs,
       imageHostAllowList: config.imageHostAllowList,
       ...config.alerts,
+      ...config.budget,
       ...config.quotas,
       ...opts.core,
     });

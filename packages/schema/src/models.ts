@@ -267,6 +267,19 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
     .optional(),
   /** What the request cost at Luma so far, net of refunds (issue #9; `charges` has each charge). */
   cost: RequestCostSchema.optional(),
+  /**
+   * Why a queued request is not being submitted yet, while it waits (cleared when its create starts). `credits`: the
+   * budget guard holds it (issue #9) until the balance or the day's budget allows the create.
+   */
+  queue: z
+    .object({
+      waitingFor: z.enum(['credits']),
+      /** Shown to the person: "paused: credits low", "paused: daily budget reached". */
+      status: z.string(),
+      message: z.string().optional(),
+      since: ISODateSchema,
+    })
+    .optional(),
   /** The credits ledger (issue #9): each billed Luma generation of this request, by generation id, recorded once. */
   charges: z.record(z.string(), CreditEntrySchema).optional(),
   /** The newest UTC day in `charges` (`2026-12-02`): a person's spend is the query `lastChargedDay >= since`. */

@@ -9,7 +9,7 @@ import { publishEvent } from '../analytics';
 import { logs } from '../logs';
 import type { Ports } from '../ports';
 
-export const ALERT_NAMES = ['low_credits', 'credits_running_out', 'luma_slots_full', 'luma_rate_limited'] as const;
+export const ALERT_NAMES = ['low_credits', 'credits_running_out', 'submissions_paused', 'luma_slots_full', 'luma_rate_limited'] as const;
 export type AlertName = (typeof ALERT_NAMES)[number];
 
 export interface AlertState {

@@ -6,44 +6,21 @@
  * (alerts.ts). One document write per sweep; best effort — a failed check never fails the sweep.
  */
 import { publishEvent } from '../analytics';
+import { reportUnexpectedError } from '../error-report';
 import { bucketsCollection, type StatsBucket } from '../aggregation/buckets';
 import { flattenCounters } from '../aggregation/counters';
-import { dayOf } from '../aggregation/read';
+import { dayOf, readDayCounters } from '../aggregation/read';
+import { budgetHeadroomCents } from '../credits/budget-guard';
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
-import { announceAlertChanges, evaluateAlerts, type AlertCheck, type AlertName, type AlertState } from './alerts';
+import { announceAlertChanges, evaluateAlerts, type AlertCheck } from './alerts';
 
-export const QUOTA_MONITOR_DOC = 'ops/lumaQuota';
+import { QUOTA_MONITOR_DOC, type BalanceSample, type QuotaMonitorDoc, type QuotaReading } from './quota-doc';
+
+export { QUOTA_MONITOR_DOC, type BalanceSample, type QuotaMonitorDoc, type QuotaReading };
 
 /** Requests holding (or about to hold) a Luma generation slot. */
 const SLOT_STATES = ['submitting', 'dreaming', 'keyframe_dreaming'] as const;
-
-export interface BalanceSample {
-  at: string;
-  balanceCents: number;
-}
-
-export interface QuotaReading {
-  at: string;
-  balanceCents: number | null;
-  /** Spend per day over the history since the last top-up; null until there is enough history. */
-  burnCentsPerDay: number | null;
-  daysLeft: number | null;
-  slotsInUse: number;
-  /** Luma's concurrency (`lumaMaxConcurrent`) the usage is measured against. */
-  slotsMax: number;
-  slotUsage: number;
-  lumaCalls: number;
-  rateLimited: number;
-  rateLimitedRate: number | null;
-}
-
-export interface QuotaMonitorDoc {
-  balanceHistory: BalanceSample[];
-  alerts: Partial<Record<AlertName, AlertState>>;
-  last: QuotaReading;
-  updatedAt: string;
-}
 
 /** History shorter than this gives no burn rate (a single sweep's noise is not a trend). */
 const MIN_BURN_SPAN_MS = 10 * 60_000;
@@ -81,6 +58,9 @@ export async function monitorLumaQuota(ports: Ports): Promise<QuotaReading> {
   const burnCentsPerDay = burnRate(history);
   const daysLeft = balanceCents !== null && burnCentsPerDay ? Math.round((balanceCents / burnCentsPerDay) * 100) / 100 : null;
 
+  const daySpentCents = await daySpend(ports, now);
+  const headroom = budgetHeadroomCents(ports.config, { balanceCents, daySpentCents });
+
   const slotsInUse = await countSlotsInUse(ports);
   const slotUsage = slotsInUse / ports.config.lumaMaxConcurrent;
   const calls = await recentLumaCalls(ports, now);
@@ -91,6 +71,8 @@ export async function monitorLumaQuota(ports: Ports): Promise<QuotaReading> {
     balanceCents,
     burnCentsPerDay,
     daysLeft,
+    daySpentCents,
+    budgetHeadroomCents: headroom,
     slotsInUse,
     slotsMax: ports.config.lumaMaxConcurrent,
     slotUsage,
@@ -103,6 +85,9 @@ export async function monitorLumaQuota(ports: Ports): Promise<QuotaReading> {
     { name: 'low_credits', value: balanceCents ?? undefined, threshold: c.lowCreditsCents, direction: 'below', margin: 0.1 },
     // No burn (or no history yet) means no end in sight: the alert may clear.
     { name: 'credits_running_out', value: balanceCents === null ? undefined : daysLeft ?? Number.MAX_SAFE_INTEGER, threshold: c.alertCreditsDaysLeft, direction: 'below', margin: 0.2 },
+    // The budget guard pauses a create that would cross the floor or the day's budget: alert while less than
+    // about one video's worth is left (so the operator hears of it once, not per paused request).
+    { name: 'submissions_paused', value: headroom ?? undefined, threshold: c.pauseAlertHeadroomCents, direction: 'below', margin: 0.1 },
     { name: 'luma_slots_full', value: slotUsage, threshold: c.alertSlotUsage, direction: 'above', margin: 0.2 },
     {
       name: 'luma_rate_limited',
@@ -119,7 +104,23 @@ export async function monitorLumaQuota(ports: Ports): Promise<QuotaReading> {
   });
   if (balanceCents !== null) await publishEvent(ports, { type: 'credits_balance', balanceCents, value: daysLeft ?? undefined });
   await announceAlertChanges(ports, changes);
+  if (changes.some((ch) => ch.name === 'submissions_paused' && ch.change === 'raised')) {
+    // Money, not a bug, but someone must act: reported once per crossing in Error Reporting's shape too.
+    const error = new Error(`New Luma submissions are pausing: ${headroom} ¢ left before the credits floor (${c.creditsFloorCents} ¢) or the daily budget (${c.dailyBudgetCents || 'none'} ¢)`);
+    await reportUnexpectedError(ports, { error, step: 'budget-guard', errorCode: 'CREDITS_PAUSED' });
+  }
   return reading;
+}
+
+/** Net Luma spend of the UTC day of `now` from the statistics buckets (charges less refunds); null if unreadable. */
+async function daySpend(ports: Ports, now: number): Promise<number | null> {
+  try {
+    const counters = await readDayCounters(ports.store, dayOf(now));
+    return Math.round(((counters['ledger.chargedCents'] ?? 0) - (counters['ledger.refundedCents'] ?? 0)) * 100) / 100;
+  } catch (e) {
+    ports.log.warn({ err: String(e) }, logs.quotaCheckFailed);
+    return null;
+  }
 }
 
 /** Requests in a slot state, counted with one indexed collection-group query (a few documents: Luma caps them). */

@@ -9,6 +9,7 @@ import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
 import { updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
 import { cancelNow, disownGeneration, notCancelling, settleCancel } from './cancel';
+import { holdForBudget } from './budget-wait';
 import { buildCreateRequest, findEarlierGeneration, sendCreate } from './luma-create';
 import { ensureNextStep, followUpWhenLeaseEnds, retryStepLater } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
@@ -28,6 +29,8 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   const stage = stageOf(payload.stage);
   const log = ports.log.child({ ...ref, stage });
 
+  // The budget guard (issue #9): a create that would cross the credits floor or the day's budget waits, unbilled.
+  if (await holdForBudget(ports, ref, stage)) return;
   const claim = await claimSubmit(ports, ref, stage);
   if (claim.kind === 'done') return;
   if (claim.kind === 'busy') {
@@ -110,7 +113,7 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
       const ledger = chargePatch(d, charge);
       charged = changesLedger(ledger);
       const generationField = stage === 'keyframe' ? { keyframeGenerationId: created.id } : { generationId: created.id };
-      return { ...ledger, luma: { ...d.luma, ...generationField, lumaState: created.state, polls: 0 } };
+      return { ...ledger, queue: undefined, luma: { ...d.luma, ...generationField, lumaState: created.state, polls: 0 } };
     },
   });
   if (moved.applied) {
@@ -141,7 +144,9 @@ async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage): Promise
       from: ['queued'], to: 'submitting', by: 'system', reason: 'submit slot taken', lease: newLease(ports, step, owner),
       patch: (d) => {
         intentAt = spec.intentAt(d) === undefined && d.luma.submitAttempts < ports.config.maxSubmitAttempts && !d.cancelRequested ? ports.clock.now() : undefined;
-        return intentAt === undefined ? {} : { luma: { ...d.luma, submitAttempts: d.luma.submitAttempts + 1, submitIntentAt: intentAt } };
+        // No longer waiting: whatever `queue` said (a budget pause) is over.
+        const waited = d.queue ? { queue: undefined } : {};
+        return intentAt === undefined ? waited : { ...waited, luma: { ...d.luma, submitAttempts: d.luma.submitAttempts + 1, submitIntentAt: intentAt } };
       },
     });
     if (moved.applied) {

@@ -67,6 +67,12 @@ export function Generation({ requestId }: { requestId: string }) {
               {doc.outputs && ` · ${seconds(doc.outputs.durationMs)} ${doc.outputs.width}×${doc.outputs.height}`}
             </p>
             {doc.cachedFrom && <p className="meta">Made before from the same draft: reused, no new generation.</p>}
+            {working && doc.queue && (
+              <p className="meta queue-status" data-testid="queue-status" title={doc.queue.message}>
+                {doc.queue.status[0]!.toUpperCase() + doc.queue.status.slice(1)}
+                {doc.queue.message && ` — ${doc.queue.message}`}
+              </p>
+            )}
             <CancelGeneration doc={doc} />
             {doc.warnings && doc.warnings.length > 0 && (
               <ul className="warnings">
