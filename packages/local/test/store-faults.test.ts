@@ -35,10 +35,12 @@ describe('with 20 % injected store, blob and queue faults', () => {
     for (const body of REQUESTS) ids.push((await stack.api.createRequest(UID, body)).requestId);
     for (const id of ids) await stack.waitForState(UID, id, ['ready', 'posted', 'failed', 'deleted'], 420_000);
     // Let the last follow-ups (posting, cleanup) settle: nothing working may be left.
-    await waitUntil(async () => (await docs()).every((d) => STATE_MACHINE[d.state].terminal && !d.lease && !(d.state === 'ready' && d.options.autoPost)), 60_000);
+    await waitUntil(async () => (await docs()).every((d) => STATE_MACHINE[d.state].terminal && !d.lease && !(d.state === 'ready' && d.options.autoPost)), 60_000, async () =>
+      JSON.stringify((await docs()).map((d) => ({ id: d.requestId, state: d.state, lease: d.lease ?? null }))),
+    );
     // …and the tasks still queued for them (a copy delivered late or twice re-stores raw.mp4 after the request is
     // done; its process task then removes it again): the clean-up asserted below is the state after the last one.
-    await waitUntil(async () => outstandingTasks().length === 0, 120_000);
+    await waitUntil(async () => outstandingTasks().length === 0, 120_000, async () => outstandingTasks().join(', '));
   });
   afterAll(() => cleanup?.());
 
@@ -99,10 +101,11 @@ describe('with 20 % injected store, blob and queue faults', () => {
   });
 });
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** `what`: what is still in the way, for the failure message. */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what?: () => Promise<string>): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
+    if (Date.now() > until) throw new Error(`condition not reached in time${what ? `: ${await what()}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
