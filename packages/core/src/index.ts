@@ -52,8 +52,9 @@ export {
 export { AnalyticsBatcher, type AnalyticsBatcherOptions } from './aggregation/batcher';
 export { summarizeCounters, type StatsSummary, type ModelSummary } from './aggregation/summary';
 export { readStats, readDayCounters, rollUpDay, daysBetween, parseSince, dayOf, MAX_STATS_DAYS, type StatsReport, type DayRollUp } from './aggregation/read';
-export { monitorLumaQuota, burnRate, QUOTA_MONITOR_DOC, type QuotaReading, type QuotaMonitorDoc, type BalanceSample } from './monitoring/quota-monitor';
+export { monitorLumaQuota, burnRate } from './monitoring/quota-monitor';
+export { QUOTA_MONITOR_DOC, type QuotaReading, type QuotaMonitorDoc, type BalanceSample } from './monitoring/quota-doc';
 export { evaluateAlerts, runbookFor, ALERT_NAMES, type AlertName, type AlertState, type AlertCheck, type AlertChange } from './monitoring/alerts';
 export { userSpend, MAX_SPEND_DAYS } from './credits/spend';
-export { newCharge, chargePatch, refundPatch, recordChargeLate, refundLate } from './credits/ledger';
+export { newCharge, charging, refunding, commitLedgerChange, type LedgerChange } from './credits/ledger';
 export { admitRequest, type Admission } from './quotas/admission';

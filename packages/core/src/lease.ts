@@ -86,6 +86,8 @@ export type LeaseClaim =
 export interface AcquireSpec {
   step: string;
   states: readonly VideoState[];
+  /** A further condition on the request, checked in the claim's transaction (false: nothing to do, no write). */
+  when?: (doc: VideoRequest) => boolean;
   /** Fields written with the lease (attempt counters); `takeover.fromDead` says a killed process held it. */
   patch?: (doc: VideoRequest, takeover: { fromDead: boolean }) => DocData;
 }
@@ -94,7 +96,7 @@ export interface AcquireSpec {
 export async function acquireLease(ports: Ports, ref: RequestRef, spec: AcquireSpec): Promise<LeaseClaim> {
   const owner = newLeaseOwner(ports);
   let busy: Lease | undefined;
-  const doc = await updateRequestIf(ports, ref, { states: spec.states }, (d) => {
+  const doc = await updateRequestIf(ports, ref, { states: spec.states, ...(spec.when ? { when: spec.when } : {}) }, (d) => {
     busy = undefined;
     if (leaseIsLive(ports, d.lease)) {
       busy = d.lease;

@@ -4,7 +4,7 @@
  * every event and task delivered twice (D2V_DUPLICATE_DELIVERY), the simulator over HTTP failing one generation; the
  * ledger's totals must equal the simulator's own charge and refund records and its balance.
  */
-import { newCharge, recordChargeLate, webhookToken } from '@d2v/core';
+import { charging, commitLedgerChange, newCharge, webhookToken } from '@d2v/core';
 import { docPaths, type CreditEntry, type CreditSpend, type VideoRequest } from '@d2v/schema';
 import type { LocalStack } from '../src';
 import { generationsFor, startTestStack } from './helpers';
@@ -74,7 +74,7 @@ describe('credits ledger (local stack, duplicate delivery, simulator with a fail
     const ok = await request(ids.ok1);
     const ref = { uid: UID, requestId: ids.ok1 };
     const again = newCharge(stack.ports, ref, 'video', { id: ok.luma.generationId! }, { model: 'ray-2', resolution: '1080p', duration: '9s', prompt: 'x' } as never);
-    expect(await recordChargeLate(stack.ports, ref, again)).toBe(false);
+    expect(await commitLedgerChange(stack.ports, ref, charging(stack.ports, ref, again))).toBe(false);
     expect((await request(ids.ok1)).charges?.[ok.luma.generationId!]?.costCents).toBe(RAY2_540P_5S_CENTS);
     expect((await request(ids.ok1)).cost?.credits).toBe(RAY2_540P_5S_CENTS);
     expect(await entries()).toHaveLength(3);

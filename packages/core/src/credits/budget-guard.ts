@@ -3,8 +3,8 @@
  * floor, or the day's spend past the daily budget — instead of failing at Luma, or spending what nobody approved.
  *
  * Decided from the quota monitor's last reading (`ops/lumaQuota`: Luma's `GET /credits` and the day's net spend from
- * the statistics buckets, refreshed by every sweep), so it costs one document read per submit and no write while
- * nothing is paused. The reading is at most a sweep old: the creates of that minute can pass the line by what they
+ * the day's statistics roll-up, refreshed by every sweep), so it costs one document read per submit and no write
+ * while nothing is paused; the request itself is judged inside the submit's own claim (steps/budget-wait.ts). The reading is at most a sweep old: the creates of that minute can pass the line by what they
  * cost, and Luma's own refusal of a create it cannot bill stays the hard stop. No reading yet (a fresh deploy, Luma
  * unreachable): nothing is paused — the guard protects money, it does not make an outage of its own.
  */
@@ -30,26 +30,31 @@ export function budgetHeadroomCents(config: Pick<CoreConfig, 'creditsFloorCents'
   return room.length ? Math.min(...room) : null;
 }
 
-/** Whether a create costing `costCents` must wait now, and why; null when it may go. */
-export async function budgetPause(ports: Pick<Ports, 'store' | 'config' | 'clock'>, costCents: number): Promise<BudgetPause | null> {
+/** A verdict on a create costing `costCents`: why it must wait now, or null when it may go. */
+export type BudgetVerdict = (costCents: number) => BudgetPause | null;
+
+/** Reads the last reading once and answers for any create from it. */
+export async function loadBudgetVerdict(ports: Pick<Ports, 'store' | 'config' | 'clock'>): Promise<BudgetVerdict> {
   const last = (await ports.store.get<QuotaMonitorDoc>(QUOTA_MONITOR_DOC))?.data.last;
-  if (!last) return null;
+  if (!last) return () => null;
   const { creditsFloorCents: floor, dailyBudgetCents: budget } = ports.config;
-  if (last.balanceCents !== null && last.balanceCents - costCents < floor) {
-    return {
-      reason: 'credits_low',
-      status: 'paused: credits low',
-      message: `Waiting: Luma's credit balance (${last.balanceCents} ¢) would fall below the floor of ${floor} ¢; it goes on by itself once credits are added.`,
-    };
-  }
   const today = new Date(ports.clock.now()).toISOString().slice(0, 10);
   const spent = last.at.slice(0, 10) === today ? (last.daySpentCents ?? 0) : 0;
-  if (budget > 0 && spent + costCents > budget) {
-    return {
-      reason: 'daily_budget',
-      status: 'paused: daily budget reached',
-      message: `Waiting: today's Luma spend (${spent} ¢) would pass the daily budget of ${budget} ¢; it goes on when the budget is raised or at 00:00 UTC.`,
-    };
-  }
-  return null;
+  return (costCents) => {
+    if (last.balanceCents !== null && last.balanceCents - costCents < floor) {
+      return {
+        reason: 'credits_low',
+        status: 'paused: credits low',
+        message: `Waiting: Luma's credit balance (${last.balanceCents} ¢) would fall below the floor of ${floor} ¢; it goes on by itself once credits are added.`,
+      };
+    }
+    if (budget > 0 && spent + costCents > budget) {
+      return {
+        reason: 'daily_budget',
+        status: 'paused: daily budget reached',
+        message: `Waiting: today's Luma spend (${spent} ¢) would pass the daily budget of ${budget} ¢; it goes on when the budget is raised or at 00:00 UTC.`,
+      };
+    }
+    return null;
+  };
 }

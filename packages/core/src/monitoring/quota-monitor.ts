@@ -5,19 +5,17 @@
  * the statistics buckets). Thresholds come from the core config; each alert fires once per crossing
  * (alerts.ts). One document write per sweep; best effort — a failed check never fails the sweep.
  */
+import { docPaths } from '@d2v/schema';
 import { publishEvent } from '../analytics';
 import { reportUnexpectedError } from '../error-report';
 import { bucketsCollection, type StatsBucket } from '../aggregation/buckets';
 import { flattenCounters } from '../aggregation/counters';
-import { dayOf, readDayCounters } from '../aggregation/read';
+import { dayOf, type DayRollUp } from '../aggregation/read';
 import { budgetHeadroomCents } from '../credits/budget-guard';
 import { logs } from '../logs';
 import type { DocData, Ports } from '../ports';
 import { announceAlertChanges, evaluateAlerts, type AlertCheck } from './alerts';
-
 import { QUOTA_MONITOR_DOC, type BalanceSample, type QuotaMonitorDoc, type QuotaReading } from './quota-doc';
-
-export { QUOTA_MONITOR_DOC, type BalanceSample, type QuotaMonitorDoc, type QuotaReading };
 
 /** Requests holding (or about to hold) a Luma generation slot. */
 const SLOT_STATES = ['submitting', 'dreaming', 'keyframe_dreaming'] as const;
@@ -112,10 +110,14 @@ export async function monitorLumaQuota(ports: Ports): Promise<QuotaReading> {
   return reading;
 }
 
-/** Net Luma spend of the UTC day of `now` from the statistics buckets (charges less refunds); null if unreadable. */
+/**
+ * Net Luma spend of the UTC day of `now` (charges less refunds), from the day's roll-up `stats/{day}` that the sweep
+ * writes just before this check (ops-checks.ts); 0 before the day has one, null if unreadable.
+ */
 async function daySpend(ports: Ports, now: number): Promise<number | null> {
   try {
-    const counters = await readDayCounters(ports.store, dayOf(now));
+    const rollUp = (await ports.store.get<DayRollUp>(docPaths.stats(dayOf(now))))?.data;
+    const counters = flattenCounters(rollUp?.counters ?? {});
     return Math.round(((counters['ledger.chargedCents'] ?? 0) - (counters['ledger.refundedCents'] ?? 0)) * 100) / 100;
   } catch (e) {
     ports.log.warn({ err: String(e) }, logs.quotaCheckFailed);

@@ -1,7 +1,7 @@
 import type { Generation } from '@d2v/luma';
 import { isLumaError } from '@d2v/luma';
-import type { CreditEntry, VideoRequest } from '@d2v/schema';
-import { announceRefund, refundLate, refundPatch } from '../credits/ledger';
+import type { VideoRequest } from '@d2v/schema';
+import { commitLedgerChange, refunding } from '../credits/ledger';
 import { errorInfo, errorInfoFromFailureReason, isInputFramesFailure } from '../errors';
 import type { WebhookInput, WebhookResult } from '../handlers';
 import { verifyWebhookToken } from '../ids';
@@ -45,7 +45,7 @@ export async function applyGeneration(
     case 'failed': {
       // Luma refunds a failed generation in full: the transition that records the failure marks the ledger entry.
       if (stage === 'keyframe' && isInputFramesFailure(generation.failure_reason) && (await planKeyframeAgain(ports, ref, generation))) return readRequest(ports, ref);
-      let refunded: CreditEntry | undefined;
+      const refund = refunding(ports, ref, generation.id);
       const moved = await transition(ports, ref, {
         from: [spec.waiting],
         when: notCancelling,
@@ -53,18 +53,14 @@ export async function applyGeneration(
         by: 'luma',
         reason: `Luma ${spec.generationType} generation failed`,
         error: errorInfoFromFailureReason(generation.failure_reason),
-        patch: (d) => {
-          const ledger = refundPatch(ports, d, generation.id);
-          refunded = ledger.charges?.[generation.id];
-          return { ...ledger, luma: { ...d.luma, lumaState: 'failed' } };
-        },
+        patch: (d) => ({ ...refund.patch(d), luma: { ...d.luma, lumaState: 'failed' } }),
       });
       if (moved.applied) {
-        if (refunded) await announceRefund(ports, ref, refunded);
+        await refund.announce();
         return moved.doc;
       }
       // Not this request's failure to record (a cancel finishing it, a repeat): the refund is marked all the same, once.
-      await refundLate(ports, ref, generation.id);
+      await commitLedgerChange(ports, ref, refund);
       return null;
     }
     case 'completed': {
@@ -85,35 +81,31 @@ export async function applyGeneration(
  * script video are planned with their script and are not re-planned here.
  */
 async function planKeyframeAgain(ports: Ports, ref: RequestRef, generation: Generation): Promise<boolean> {
-  let refunded: CreditEntry | undefined;
+  const refund = refunding(ports, ref, generation.id);
   const moved = await transition(ports, ref, {
     from: ['keyframe_dreaming'],
     to: 'validating',
     by: 'luma',
     reason: `Luma could not fetch the draft's images (${generation.failure_reason}); checking them and signing new links`,
     lease: null,
-    patch: (d) => {
-      const ledger = refundPatch(ports, d, generation.id);
-      refunded = ledger.charges?.[generation.id];
-      return {
-        ...ledger,
-        luma: {
-          ...d.luma,
-          previousGenerationIds: [...(d.luma.previousGenerationIds ?? []), generation.id],
-          keyframeGenerationId: undefined,
-          keyframeIntentAt: undefined,
-          lumaState: 'failed',
-          polls: 0,
-          // Luma refunded the failed keyframe: its create does not count against maxSubmitAttempts.
-          submitAttempts: Math.max(0, d.luma.submitAttempts - 1),
-          inputResubmits: (d.luma.inputResubmits ?? 0) + 1,
-        },
-      };
-    },
+    patch: (d) => ({
+      ...refund.patch(d),
+      luma: {
+        ...d.luma,
+        previousGenerationIds: [...(d.luma.previousGenerationIds ?? []), generation.id],
+        keyframeGenerationId: undefined,
+        keyframeIntentAt: undefined,
+        lumaState: 'failed',
+        polls: 0,
+        // Luma refunded the failed keyframe: its create does not count against maxSubmitAttempts.
+        submitAttempts: Math.max(0, d.luma.submitAttempts - 1),
+        inputResubmits: (d.luma.inputResubmits ?? 0) + 1,
+      },
+    }),
     when: (d) => !d.parentRequestId && (d.luma.inputResubmits ?? 0) < ports.config.maxKeyframeInputRetries,
   });
   if (!moved.applied) return false;
-  if (refunded) await announceRefund(ports, ref, refunded);
+  await refund.announce();
   await onRequestCreated(ports, ref);
   return true;
 }

@@ -1,7 +1,7 @@
 import type { Generation } from '@d2v/luma';
 import { isLumaError } from '@d2v/luma';
 import type { VideoRequest } from '@d2v/schema';
-import { announceCharge, chargePatch, changesLedger, newCharge, recordChargeLate } from '../credits/ledger';
+import { charging, commitLedgerChange, newCharge } from '../credits/ledger';
 import { errorInfo, errorInfoFromLuma } from '../errors';
 import { acquireLease, heldLease, newLease, newLeaseOwner, withLease, type LeaseClaim } from '../lease';
 import { logs } from '../logs';
@@ -9,7 +9,7 @@ import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
 import { updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
 import { cancelNow, disownGeneration, notCancelling, settleCancel } from './cancel';
-import { holdForBudget } from './budget-wait';
+import { checkBudget } from './budget-wait';
 import { buildCreateRequest, findEarlierGeneration, sendCreate } from './luma-create';
 import { ensureNextStep, followUpWhenLeaseEnds, retryStepLater } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
@@ -30,9 +30,9 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   const log = ports.log.child({ ...ref, stage });
 
   // The budget guard (issue #9): a create that would cross the credits floor or the day's budget waits, unbilled.
-  if (await holdForBudget(ports, ref, stage)) return;
-  const claim = await claimSubmit(ports, ref, stage);
-  if (claim.kind === 'done') return;
+  const budget = await checkBudget(ports, ref, stage);
+  const claim = await claimSubmit(ports, ref, stage, budget.allows);
+  if (claim.kind === 'done') return budget.waitIfHeld();
   if (claim.kind === 'busy') {
     log.info({ leaseUntil: claim.lease.until }, logs.submitBusy);
     await followUpWhenLeaseEnds(ports, 'submit', { ...ref, stage }, claim.lease);
@@ -100,8 +100,7 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
   // The credits ledger (issue #9): the charge rides on the transition that records the generation; a crash before it
   // is found again by the next attempt's lookup, whose transition records it then. Its generation id makes any
   // repeat add nothing.
-  const charge = newCharge(ports, ref, stage, created, buildCreateRequest(ports, doc, stage));
-  let charged = false;
+  const charge = charging(ports, ref, newCharge(ports, ref, stage, created, buildCreateRequest(ports, doc, stage)));
   const moved = await transition(ports, ref, {
     from: [spec.submitting],
     to: spec.waiting,
@@ -110,30 +109,29 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
     leaseOwner: owner,
     lease: null,
     patch: (d) => {
-      const ledger = chargePatch(d, charge);
-      charged = changesLedger(ledger);
       const generationField = stage === 'keyframe' ? { keyframeGenerationId: created.id } : { generationId: created.id };
-      return { ...ledger, queue: undefined, luma: { ...d.luma, ...generationField, lumaState: created.state, polls: 0 } };
+      return { ...charge.patch(d), queue: undefined, luma: { ...d.luma, ...generationField, lumaState: created.state, polls: 0 } };
     },
   });
   if (moved.applied) {
-    if (charged) await announceCharge(ports, ref, charge);
+    await charge.announce();
     await ensureNextStep(ports, moved.doc);
     // Cancel (issue #9): asked while Luma was being called; the generation is recorded, now it is deleted.
     if (moved.doc.cancelRequested) await settleCancel(ports, ref);
   } else {
     // Cancelled or deleted while Luma was being called: billed all the same (the ledger says so), and what Luma
     // just made belongs to nobody.
-    await recordChargeLate(ports, ref, charge);
+    await commitLedgerChange(ports, ref, charge);
     await disownGeneration(ports, ref, stage, created);
   }
 }
 
 /**
  * Takes the submit lease: the video stage's `queued → submitting` carries it; a request already `submitting` (a
- * retry, a crash) or a keyframe stage takes it unless another worker's live lease is there.
+ * retry, a crash) or a keyframe stage takes it unless another worker's live lease is there. `allows` is the budget
+ * guard's verdict on the request, checked inside the claim (false: nothing claimed, nothing written).
  */
-async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage): Promise<SubmitClaim> {
+async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage, allows: (doc: VideoRequest) => boolean): Promise<SubmitClaim> {
   const spec = STAGES[stage];
   const step = `submit-${stage}`;
   if (stage === 'video') {
@@ -141,7 +139,7 @@ async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage): Promise
     // A first attempt records its create intent with the claim (and its full-length lease): one write, not two.
     let intentAt: number | undefined;
     const moved = await transition(ports, ref, {
-      from: ['queued'], to: 'submitting', by: 'system', reason: 'submit slot taken', lease: newLease(ports, step, owner),
+      from: ['queued'], to: 'submitting', by: 'system', reason: 'submit slot taken', lease: newLease(ports, step, owner), when: allows,
       patch: (d) => {
         intentAt = spec.intentAt(d) === undefined && d.luma.submitAttempts < ports.config.maxSubmitAttempts && !d.cancelRequested ? ports.clock.now() : undefined;
         // No longer waiting: whatever `queue` said (a budget pause) is over.
@@ -155,7 +153,7 @@ async function claimSubmit(ports: Ports, ref: RequestRef, stage: Stage): Promise
     }
     if (moved.doc?.state !== spec.submitting) return { kind: 'done', doc: moved.doc };
   }
-  const claim = await acquireLease(ports, ref, { step, states: [spec.submitting] });
+  const claim = await acquireLease(ports, ref, { step, states: [spec.submitting], when: allows });
   return claim.kind === 'held' ? { ...claim, intentRecorded: false } : claim;
 }
 
