@@ -87,7 +87,7 @@ suite('the script editor in Chromium', () => {
     await page.getByTestId('script-check').getByText('The whole video lasts 1 s to 60 s; the shots now add up to 63 s.').waitFor();
     // Back to the script as written (remove the extra shots; the keyboard returns to "Add shot").
     for (let n = 7; n > original.length; n--) await page.getByRole('button', { name: `Remove shot ${n}` }).click();
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('add-shot');
+    await page.waitForFunction(() => document.activeElement?.id === 'add-shot', undefined, { timeout: 5000 });
     for (const scene of original) await field(scene.n, 'Duration (seconds)').fill(String(scene.durationMs / 1000));
     await page.getByTestId('script-check').getByText('The script is ready.').waitFor();
     await expect(makeVideo().isEnabled()).resolves.toBe(true);
@@ -97,7 +97,8 @@ suite('the script editor in Chromium', () => {
     // Shot 2 moves to the front: the keyboard stays on it (its "down" button, "up" being gone at the top).
     await page.getByRole('button', { name: 'Move shot 2 up' }).focus();
     await page.keyboard.press('Enter');
-    await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).resolves.toBe('Move shot 1 down');
+    // The editor moves the focus in an effect after the reordered list renders: wait for it (a slow machine is later).
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Move shot 1 down', undefined, { timeout: 5000 });
     await expect(field(1, 'Prompt').inputValue()).resolves.toBe(original[1]!.description);
 
     await field(1, 'Duration (seconds)').fill('2.5');
