@@ -40,22 +40,24 @@ export const SUBMIT_MAX_CONCURRENT_DISPATCHES = defineInt('SUBMIT_MAX_CONCURRENT
 });
 
 /**
- * Luma allows 20 creates per minute. Cloud Tasks takes a per-second rate (20/60 ≈ 0.33), but the Firebase CLI
+ * Luma allows 20 creates per minute; admission control in the core (luma-capacity/) keeps creates inside that rolling
+ * window and inside LUMA_MAX_CONCURRENT, so the submit queue's rate only has to let a full window's burst (and the
+ * waiters' rechecks) through: a quarter of the per-minute number each second (5/s at 20/min). The Firebase CLI
  * only resolves int/string/boolean/list params (`defineFloat` is internal and the CLI rejects it), so the
  * per-minute number is an int param and the fractional rate is computed from the same variable when the CLI
  * loads this module to discover the functions (it loads `.env.<project>` first).
  */
 export const LUMA_CREATES_PER_MINUTE = defineInt('LUMA_CREATES_PER_MINUTE', {
   default: 20,
-  description: 'Luma create calls per minute (the submit queue dispatches at most this rate).',
+  description: 'Luma Ray create calls per rolling minute (admission control keeps creates within it; the submit queue dispatches up to a quarter of it per second).',
 });
 export const DEFAULT_CREATES_PER_MINUTE = 20;
 
 export function submitDispatchesPerSecond(env: NodeJS.ProcessEnv = process.env): number {
   const perMinute = Number(env.LUMA_CREATES_PER_MINUTE ?? DEFAULT_CREATES_PER_MINUTE);
   const safe = Number.isFinite(perMinute) && perMinute > 0 ? perMinute : DEFAULT_CREATES_PER_MINUTE;
-  // Cloud Tasks keeps ~3 significant digits; round down so the queue never exceeds Luma's limit.
-  return Math.floor((safe / 60) * 1000) / 1000;
+  // Cloud Tasks keeps ~3 significant digits.
+  return Math.floor((safe / 4) * 1000) / 1000;
 }
 
 /** Poll/download queues: Luma GETs are cheap; bound them so a burst does not starve everything else. */
@@ -130,7 +132,9 @@ export const LOW_CREDITS_CENTS = defineInt('LOW_CREDITS_CENTS', { default: 2000,
 export const CREDITS_FLOOR_CENTS = defineInt('CREDITS_FLOOR_CENTS', { default: 0, description: 'New Luma creates wait ("paused: credits low") while the balance less their cost would fall below this (USD cents).' });
 export const DAILY_BUDGET_CENTS = defineInt('DAILY_BUDGET_CENTS', { default: 0, description: "New Luma creates wait while the UTC day's net spend plus their cost would pass this (USD cents; 0: no daily budget)." });
 export const ALERT_CREDITS_DAYS_LEFT = defineInt('ALERT_CREDITS_DAYS_LEFT', { default: 3, description: 'Alert credits_running_out below this many days at the current burn rate.' });
-export const LUMA_MAX_CONCURRENT = defineInt('LUMA_MAX_CONCURRENT', { default: 10, description: 'Luma generations in flight per account (slot usage is measured against it).' });
+export const LUMA_MAX_CONCURRENT = defineInt('LUMA_MAX_CONCURRENT', { default: 10, description: 'Luma Ray generations in flight per account: admission control sends no more; slot usage is measured against it.' });
+export const LUMA_PHOTON_MAX_CONCURRENT = defineInt('LUMA_PHOTON_MAX_CONCURRENT', { default: 40, description: 'Luma Photon (image keyframe) generations in flight per account.' });
+export const LUMA_PHOTON_CREATES_PER_MINUTE = defineInt('LUMA_PHOTON_CREATES_PER_MINUTE', { default: 80, description: 'Luma Photon create calls per rolling minute.' });
 export const ALERT_SLOT_USAGE_PERCENT = defineInt('ALERT_SLOT_USAGE_PERCENT', { default: 90, description: 'Alert luma_slots_full at this share of LUMA_MAX_CONCURRENT in use.' });
 export const ALERT_RATE_LIMITED_PERCENT = defineInt('ALERT_RATE_LIMITED_PERCENT', { default: 20, description: 'Alert luma_rate_limited when this share of recent Luma calls got 429.' });
 export const ALERT_RATE_LIMITED_MIN_CALLS = defineInt('ALERT_RATE_LIMITED_MIN_CALLS', { default: 20, description: 'Luma calls an hour needs before its 429 share can alert.' });

@@ -444,6 +444,7 @@ describe('failure policy', () => {
       store: {
         get: () => Promise.reject(new Error('Firestore unavailable')),
         query: () => Promise.reject(new Error('Firestore unavailable')),
+        count: () => Promise.reject(new Error('Firestore unavailable')),
         runTransaction: () => Promise.reject(new Error('Firestore unavailable')),
       },
     } as Ports;

@@ -121,6 +121,12 @@ export class FirestoreDocumentStore implements DocumentStore {
     const res = await ref.get();
     return res.docs.map((d) => toSnapshot<T>(d));
   }
+  async count(q: Query): Promise<number> {
+    let ref: FsQuery = q.group ? this.db.collectionGroup(q.collection) : this.db.collection(q.collection);
+    for (const f of q.where ?? []) ref = ref.where(f.field, f.op, f.value);
+    return (await ref.count().get()).data().count;
+  }
+
 
   async runTransaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
     let last: FirestoreTransaction | undefined;

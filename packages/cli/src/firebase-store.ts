@@ -26,6 +26,12 @@ export class FirestoreReadOnlyStore implements DocumentStore {
     const res = await ref.get();
     return res.docs.map((d) => ({ path: d.ref.path, id: d.id, data: d.data() as T, version: d.updateTime.toDate().toISOString() }));
   }
+  async count(q: Query): Promise<number> {
+    let ref: FsQuery = q.group ? this.db.collectionGroup(q.collection) : this.db.collection(q.collection);
+    for (const f of q.where ?? []) ref = ref.where(f.field, f.op, f.value);
+    return (await ref.count().get()).data().count;
+  }
+
 
   async runTransaction<R>(): Promise<R> {
     throw new Error('the CLI reads Firebase projects; it never writes to them');

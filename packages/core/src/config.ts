@@ -78,8 +78,16 @@ export const CoreConfigSchema = z.object({
   pauseAlertHeadroomCents: z.number().nonnegative().default(71),
   /** How much balance history the quota monitor keeps for the burn rate (hours). */
   creditHistoryHours: z.number().positive().default(24),
-  /** Luma's generations in flight per account (Ray: 10); slot usage is measured against it. */
+  /**
+   * Luma's limits per account (issue #10; tiers differ): Ray generations in flight at once and Ray creates per rolling
+   * minute. Admission control (luma-capacity/) keeps a submit waiting in `queued` until both allow it, so creates are
+   * not sent into a 429; slot usage alerts are measured against the same number.
+   */
   lumaMaxConcurrent: z.number().int().positive().default(10),
+  lumaCreatesPerMinute: z.number().int().positive().default(20),
+  /** Photon (the image keyframes) is budgeted separately at Luma. */
+  lumaPhotonMaxConcurrent: z.number().int().positive().default(40),
+  lumaPhotonCreatesPerMinute: z.number().int().positive().default(80),
   /** Alert `luma_slots_full`: this share of `lumaMaxConcurrent` or more is in use. */
   alertSlotUsage: z.number().min(0).max(1).default(0.9),
   /** Alert `luma_rate_limited`: this share of the last hour's Luma calls (or more) was answered 429… */

@@ -8,6 +8,7 @@ export const logs = {
   validationFailed: 'draft could not be turned into a Luma request',
   planBuilt: 'Luma request built from the draft',
   submitBusy: 'another worker holds the submit lease; waiting for it to end',
+  submitWaitingForCapacity: 'submission waiting for Luma capacity (a generation slot or the per-minute create budget); looking again at its turn',
   submitPausedForBudget: 'submission paused by the budget guard (credits floor or daily budget); looking again later',
   leaseBusy: 'another worker holds the step lease; a follow-up task waits for it to end',
   leaseLost: 'the step lease was lost while the step ran (taken over, handed back, or the request moved on)',

@@ -6,6 +6,7 @@ import { withInstrumentedLuma } from './luma-instrumented';
 import { logs } from './logs';
 import { notifyOutcome } from './notifications/notify-hook';
 import { settleParentOfShot } from './multi-shot/settle-hook';
+import { wakeOnSlotRelease } from './luma-capacity/wake';
 import type { Ports } from './ports';
 import { onRequestUpdated } from './steps/actions';
 import { onRequestCreated } from './steps/create';
@@ -22,6 +23,8 @@ import { onTransitionApplied } from './transition';
 onTransitionApplied(settleParentOfShot);
 // The owner hears of each outcome once (issue #13): a notification document, and a push where devices are known.
 onTransitionApplied(notifyOutcome);
+// Admission control (issue #10): a generation leaving Luma frees its slot, and the oldest waiter is woken for it.
+onTransitionApplied(wakeOnSlotRelease);
 
 /**
  * Binds every handler to one set of ports (built once per process / function instance). Each handler runs in

@@ -55,6 +55,11 @@ export interface Transaction {
 export interface DocumentStore {
   get<T = DocData>(path: string): Promise<DocSnapshot<T> | null>;
   query<T = DocData>(q: Query): Promise<DocSnapshot<T>[]>;
+  /**
+   * How many documents `q` matches (its `orderBy`/`limit` ignored), without reading them: Firestore's count()
+   * aggregation, billed as one read per 1000 index entries. Admission control counts with it (luma-capacity/).
+   */
+  count(q: Query): Promise<number>;
   runTransaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R>;
 }
 

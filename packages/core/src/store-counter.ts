@@ -76,15 +76,22 @@ export class CountingDocumentStore implements DocumentStore {
   ) {}
 
   async get<T = DocData>(path: string): Promise<DocSnapshot<T> | null> {
-    this.count(path, 'reads');
+    this.tally(path, 'reads');
     return this.inner.get<T>(path);
   }
 
   async query<T = DocData>(q: Query): Promise<DocSnapshot<T>[]> {
     const results = await this.inner.query<T>(q);
-    if (results.length === 0) this.count(q.group ? `**/${q.collection}/{id}` : `${q.collection}/{id}`, 'reads');
-    for (const snap of results) this.count(snap.path, 'reads');
+    if (results.length === 0) this.tallyQuery(q, 'reads');
+    for (const snap of results) this.tally(snap.path, 'reads');
     return results;
+  }
+
+  /** A count is one read (Firestore bills one per 1000 index entries matched). */
+  async count(q: Query): Promise<number> {
+    const n = await this.inner.count(q);
+    this.tallyQuery(q, 'reads', 'count');
+    return n;
   }
 
   async runTransaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
@@ -95,7 +102,7 @@ export class CountingDocumentStore implements DocumentStore {
       writes = attempt;
       const counted: Transaction = {
         get: async <T = DocData>(path: string) => {
-          this.count(path, 'reads');
+          this.tally(path, 'reads');
           return tx.get<T>(path);
         },
         create: (path, data) => (attempt.push({ op: 'create', path, data }), tx.create(path, data)),
@@ -105,7 +112,7 @@ export class CountingDocumentStore implements DocumentStore {
       };
       return fn(counted);
     });
-    for (const write of writes) this.count(write.path, 'writes');
+    for (const write of writes) this.tally(write.path, 'writes');
     if (writes.length) this.options.onCommit?.(writes);
     return result;
   }
@@ -124,9 +131,16 @@ export class CountingDocumentStore implements DocumentStore {
     this.counts = emptyReport();
   }
 
-  private count(path: string, kind: keyof OpCounts): void {
-    const pattern = pathPattern(path);
-    const request = requestOf(path);
+  /**
+   * A read that names no document (an empty result, a count): billed to the handler's request — a collection-group
+   * pattern names no request of its own — under the collection's pattern.
+   */
+  private tallyQuery(q: Query, kind: keyof OpCounts, what = 'query'): void {
+    const pattern = q.group ? `**/${q.collection} (${what})` : `${pathPattern(`${q.collection}/x`).replace(/\/[^/]+$/, '')} (${what})`;
+    this.tally(pattern, kind, currentContext()?.requestId ?? SHARED, pattern);
+  }
+
+  private tally(path: string, kind: keyof OpCounts, request = requestOf(path), pattern = pathPattern(path)): void {
     const perRequest = (this.counts.byRequest[request] ??= { reads: 0, writes: 0, byPattern: {} });
     for (const breakdown of [this.counts, perRequest]) {
       breakdown[kind]++;

@@ -33,13 +33,18 @@ const EnvSchema = z.object({
   D2V_DAILY_BUDGET_CENTS: z.coerce.number().nonnegative().default(0),
   D2V_ALERT_CREDITS_DAYS_LEFT: z.coerce.number().nonnegative().default(3),
   D2V_LUMA_MAX_CONCURRENT: z.coerce.number().int().positive().default(10),
+  D2V_LUMA_CREATES_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  D2V_LUMA_PHOTON_MAX_CONCURRENT: z.coerce.number().int().positive().default(40),
+  D2V_LUMA_PHOTON_CREATES_PER_MINUTE: z.coerce.number().int().positive().default(80),
   D2V_ALERT_SLOT_USAGE: z.coerce.number().min(0).max(1).default(0.9),
   D2V_ALERT_RATE_LIMITED: z.coerce.number().min(0).max(1).default(0.2),
   D2V_IMAGE_HOST_ALLOWLIST: listOf.default([]),
   D2V_QUOTA_IN_FLIGHT: z.coerce.number().int().positive().default(10),
   D2V_QUOTA_PER_DAY: z.coerce.number().int().positive().default(200),
   D2V_SUBMIT_MAX_CONCURRENT: z.coerce.number().int().positive().default(10),
-  D2V_SUBMIT_PER_SECOND: z.coerce.number().positive().default(20 / 60),
+  // Admission control in the core keeps creates inside Luma's limits; the queue only bounds how fast submits (and
+  // the waiters' rechecks) are dispatched, high enough to send a full window's burst at once.
+  D2V_SUBMIT_PER_SECOND: z.coerce.number().positive().default(5),
   D2V_TASK_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
   D2V_TASK_MIN_BACKOFF_SECONDS: z.coerce.number().nonnegative().default(1),
   D2V_TASK_MAX_BACKOFF_SECONDS: z.coerce.number().positive().default(60),
@@ -73,6 +78,8 @@ export interface LocalConfig {
   alerts: { lowCreditsCents: number; alertCreditsDaysLeft: number; lumaMaxConcurrent: number; alertSlotUsage: number; alertRateLimitedRate: number };
   /** The budget guard (issue #9): the credits floor and the daily budget, USD cents (0: no daily budget). */
   budget: { creditsFloorCents: number; dailyBudgetCents: number };
+  /** Luma's limits for admission control (Ray; Photon for image keyframes). */
+  lumaLimits: { lumaCreatesPerMinute: number; lumaPhotonMaxConcurrent: number; lumaPhotonCreatesPerMinute: number };
   imageHostAllowList: string[];
   /** Per-person quotas, handed to the core config. */
   quotas: { maxInFlightPerUser: number; maxRequestsPerDay: number };
@@ -124,6 +131,11 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, overrides:
       alertRateLimitedRate: e.D2V_ALERT_RATE_LIMITED,
     },
     budget: { creditsFloorCents: e.D2V_CREDITS_FLOOR_CENTS, dailyBudgetCents: e.D2V_DAILY_BUDGET_CENTS },
+    lumaLimits: {
+      lumaCreatesPerMinute: e.D2V_LUMA_CREATES_PER_MINUTE,
+      lumaPhotonMaxConcurrent: e.D2V_LUMA_PHOTON_MAX_CONCURRENT,
+      lumaPhotonCreatesPerMinute: e.D2V_LUMA_PHOTON_CREATES_PER_MINUTE,
+    },
     imageHostAllowList: e.D2V_IMAGE_HOST_ALLOWLIST,
     quotas: { maxInFlightPerUser: e.D2V_QUOTA_IN_FLIGHT, maxRequestsPerDay: e.D2V_QUOTA_PER_DAY },
     submitQueue: { maxConcurrentDispatches: e.D2V_SUBMIT_MAX_CONCURRENT, maxDispatchesPerSecond: e.D2V_SUBMIT_PER_SECOND },

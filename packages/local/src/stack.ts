@@ -180,6 +180,7 @@ export class LocalStack {
       imageHostAllowList: config.imageHostAllowList,
       ...config.alerts,
       ...config.budget,
+      ...config.lumaLimits,
       ...config.quotas,
       ...opts.core,
     });

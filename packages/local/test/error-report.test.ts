@@ -76,6 +76,7 @@ describe('error reporting', () => {
         return store.get(path);
       },
       query: (q) => store.query(q),
+      count: (q) => store.count(q),
       runTransaction: (fn) => store.runTransaction(fn),
     };
     const handlers = createHandlers(portsWith({ store: failing }));
@@ -104,6 +105,7 @@ describe('error reporting', () => {
     const busy: DocumentStore = {
       get: async () => { throw new RetryLaterError('busy'); },
       query: (q) => store.query(q),
+      count: (q) => store.count(q),
       runTransaction: (fn) => store.runTransaction(fn),
     };
     await expect(createHandlers(portsWith({ store: busy })).onPollTask({ uid: UID, requestId: 'r-later', stage: 'video' })).rejects.toThrow('busy');

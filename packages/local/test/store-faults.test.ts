@@ -41,12 +41,14 @@ describe('with 20 % injected store, blob and queue faults', () => {
     // …and the tasks still queued for them (a copy delivered late or twice re-stores raw.mp4 after the request is
     // done; its process task then removes it again): the clean-up asserted below is the state after the last one.
     await waitUntil(async () => outstandingTasks().length === 0, 120_000, async () =>
-      JSON.stringify(
-        (['pending', 'inflight'] as const)
+      JSON.stringify({
+        worker: { ...stack.taskQueue.health, now: Date.now() },
+        queues: stack.taskQueue.dispatchState(),
+        tasks: (['pending', 'inflight'] as const)
           .flatMap((status) => stack.taskQueue.list({ status }))
           .filter((t) => ids.includes(t.payload.requestId))
           .map((t) => ({ task: `${t.queue}/${t.id}`, status: t.status, attempts: t.attempts, dueInMs: t.dueAt - Date.now(), lastError: t.lastError })),
-      ),
+      }),
     );
   });
   afterAll(() => cleanup?.());

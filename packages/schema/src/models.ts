@@ -269,11 +269,15 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
   cost: RequestCostSchema.optional(),
   /**
    * Why a queued request is not being submitted yet, while it waits (cleared when its create starts). `credits`: the
-   * budget guard holds it (issue #9) until the balance or the day's budget allows the create.
+   * budget guard holds it (issue #9) until the balance or the day's budget allows the create; `slot` / `rate`:
+   * admission control (issue #10) holds it until Luma has a generation slot free / room in its per-minute create
+   * window, with its place in line (`position`, 1 = next) and an estimated start (`etaAt`).
    */
   queue: z
     .object({
-      waitingFor: z.enum(['credits']),
+      waitingFor: z.enum(['credits', 'slot', 'rate']),
+      position: z.number().int().min(1).optional(),
+      etaAt: ISODateSchema.optional(),
       /** Shown to the person: "paused: credits low", "paused: daily budget reached". */
       status: z.string(),
       message: z.string().optional(),

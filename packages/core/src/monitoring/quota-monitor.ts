@@ -127,13 +127,8 @@ async function daySpend(ports: Ports, now: number): Promise<number | null> {
 
 /** Requests in a slot state, counted with one indexed collection-group query (a few documents: Luma caps them). */
 async function countSlotsInUse(ports: Ports): Promise<number> {
-  const inUse = await ports.store.query({
-    collection: 'videoRequests',
-    group: true,
-    where: [{ field: 'state', op: 'in', value: [...SLOT_STATES] }],
-    limit: ports.config.lumaMaxConcurrent * 5,
-  });
-  return inUse.length;
+  // A count() aggregation: one read, however many generations are in flight.
+  return ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: 'state', op: 'in', value: [...SLOT_STATES] }] });
 }
 
 /** Luma calls and 429s in the current and the previous UTC hour, from the statistics buckets. */

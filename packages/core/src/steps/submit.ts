@@ -10,6 +10,7 @@ import { updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
 import { cancelNow, disownGeneration, notCancelling, settleCancel } from './cancel';
 import { checkBudget } from './budget-wait';
+import { checkCapacity } from './capacity-wait';
 import { buildCreateRequest, findEarlierGeneration, sendCreate } from './luma-create';
 import { ensureNextStep, followUpWhenLeaseEnds, retryStepLater } from './next-step';
 import { STAGES, stageOf, type Stage } from './stages';
@@ -31,13 +32,20 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
 
   // The budget guard (issue #9): a create that would cross the credits floor or the day's budget waits, unbilled.
   const budget = await checkBudget(ports, ref, stage);
-  const claim = await claimSubmit(ports, ref, stage, budget.allows);
-  if (claim.kind === 'done') return budget.waitIfHeld();
+  // Admission control (issue #10): a create waits for a free Luma slot and room in Luma's per-minute window.
+  const capacity = await checkCapacity(ports, ref, stage);
+  const claim = await claimSubmit(ports, ref, stage, (d) => budget.allows(d) && capacity.allows(d));
+  if (claim.kind === 'done') {
+    await budget.waitIfHeld();
+    await capacity.waitIfHeld();
+    return;
+  }
   if (claim.kind === 'busy') {
     log.info({ leaseUntil: claim.lease.until }, logs.submitBusy);
     await followUpWhenLeaseEnds(ports, 'submit', { ...ref, stage }, claim.lease);
     return;
   }
+  await capacity.passTheLineOn();
   await withLease(ports, claim.held, () => submitHoldingLease(ports, ref, stage, claim.doc, claim.held.owner, claim.intentRecorded));
 }
 

@@ -70,6 +70,12 @@ const TYPE_RANK_SQL = `CASE json_type(data, ?)
   WHEN 'null' THEN 0 WHEN 'false' THEN 1 WHEN 'true' THEN 1 WHEN 'integer' THEN 2 WHEN 'real' THEN 2
   WHEN 'text' THEN 3 WHEN 'array' THEN 5 ELSE 6 END`;
 
+/** `SELECT COUNT(*)` of the documents `q` matches (its orderBy and limit do not change a count). */
+export function countSql(q: Query): SqlFragment {
+  const { sql, params } = querySql({ collection: q.collection, group: q.group, where: q.where });
+  return { sql: `SELECT COUNT(*) AS n FROM (${sql})`, params };
+}
+
 /** The SELECT for `q` (rows of path, data, version), with its parameters; throws on an invalid query. */
 export function querySql(q: Query): SqlFragment {
   const conditions: string[] = [];

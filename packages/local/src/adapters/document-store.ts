@@ -15,7 +15,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Clock, DocData, DocSnapshot, DocumentStore, Query, Transaction } from '@d2v/core';
 import type { LocalDatabase } from './db';
-import { querySql } from './document-query';
+import { countSql, querySql } from './document-query';
 import { locateDocument, toSnapshot, type DocumentRow } from './document-rows';
 import { SqliteTransaction, TransactionContentionError, foldWrites } from './document-transaction';
 import { DocumentTriggers, type DocumentTrigger } from './document-triggers';
@@ -94,6 +94,11 @@ export class SqliteDocumentStore implements DocumentStore {
     const { sql, params } = querySql(q);
     const rows = this.db.statement(sql).all(...params) as DocumentRow[];
     return rows.map((row) => toSnapshot<T>(row));
+  }
+
+  async count(q: Query): Promise<number> {
+    const { sql, params } = countSql(q);
+    return (this.db.statement(sql).get(...params) as { n: number }).n;
   }
 
   async runTransaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {

@@ -51,6 +51,8 @@ export abstract class PollingWorker {
   private wakeScheduled = false;
   private unsubscribe: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** For operators and failing tests: when the loop last looked for due rows, and its last failure. */
+  private pumpHealth: { lastPumpAt: number | null; failures: number; lastFailure: string | null } = { lastPumpAt: null, failures: 0, lastFailure: null };
 
   protected constructor(options: PollingWorkerOptions) {
     this.db = options.db;
@@ -96,6 +98,11 @@ export abstract class PollingWorker {
       )
       .run({ now: this.clock.now(), prefix: this.tokenPrefix });
     return result.changes;
+  }
+
+  /** Whether the loop is alive: running, when it last pumped, how often pumping failed and why. */
+  get health(): { running: boolean; lastPumpAt: number | null; failures: number; lastFailure: string | null } {
+    return { running: this.running, ...this.pumpHealth };
   }
 
   get isRunning(): boolean {
@@ -216,8 +223,11 @@ export abstract class PollingWorker {
       return;
     }
     try {
+      this.pumpHealth.lastPumpAt = this.clock.now();
       this.pump();
     } catch (err) {
+      this.pumpHealth.failures++;
+      this.pumpHealth.lastFailure = describeError(err);
       this.log.error({ err: describeError(err) }, `${this.label}: polling failed`);
     }
   }

@@ -160,6 +160,13 @@ export class SqliteTaskQueue extends PollingWorker implements TaskQueue {
     return this;
   }
 
+  /** What each registered queue is doing right now: handlers running in this process, and its limits. */
+  dispatchState(): Record<string, { inFlight: number; dispatchesInWindow: number; limits: TaskQueueLimits }> {
+    return Object.fromEntries(
+      [...this.queues].map(([name, q]) => [name, { inFlight: q.inFlight, dispatchesInWindow: q.recentDispatches.length, limits: q.limits }]),
+    );
+  }
+
   /** Tasks, oldest first (for tests, the CLI and operators). */
   list(filter: { queue?: string; status?: TaskStatus } = {}): TaskRecord[] {
     const rows = this.db

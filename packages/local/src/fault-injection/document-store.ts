@@ -27,6 +27,11 @@ export class FaultyDocumentStore implements DocumentStore {
     return this.inner.query<T>(q);
   }
 
+  async count(q: Query): Promise<number> {
+    this.failRead('count');
+    return this.inner.count(q);
+  }
+
   async runTransaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
     const fault = this.dice.roll(this.kinds);
     if (fault) countFault(this.injected, `transaction:${fault}`);

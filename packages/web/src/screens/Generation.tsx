@@ -13,6 +13,7 @@ import { ActionSheet } from './ActionSheet';
 import { Versions } from './Versions';
 import { CancelGeneration } from './CancelGeneration';
 import { Timeline } from './Timeline';
+import { QueueStatus } from './QueueStatus';
 import { VideoPlayer } from './VideoPlayer';
 
 /**
@@ -67,12 +68,7 @@ export function Generation({ requestId }: { requestId: string }) {
               {doc.outputs && ` · ${seconds(doc.outputs.durationMs)} ${doc.outputs.width}×${doc.outputs.height}`}
             </p>
             {doc.cachedFrom && <p className="meta">Made before from the same draft: reused, no new generation.</p>}
-            {working && doc.queue && (
-              <p className="meta queue-status" data-testid="queue-status" title={doc.queue.message}>
-                {doc.queue.status[0]!.toUpperCase() + doc.queue.status.slice(1)}
-                {doc.queue.message && ` — ${doc.queue.message}`}
-              </p>
-            )}
+            {working && doc.queue && <QueueStatus queue={doc.queue} />}
             <CancelGeneration doc={doc} />
             {doc.warnings && doc.warnings.length > 0 && (
               <ul className="warnings">

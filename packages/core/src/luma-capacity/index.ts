@@ -1,0 +1,4 @@
+export * from './limits';
+export * from './turn';
+export * from './usage';
+export * from './wake';

@@ -1,0 +1,46 @@
+/**
+ * Luma's per-account limits (issue #10), per model family: generations in flight at once and creates per rolling
+ * minute. Ray (video) and Photon (image keyframes) are budgeted separately at Luma, so each stage of the pipeline
+ * is admitted against its own family. The numbers are config (Luma tiers differ): `lumaMaxConcurrent`,
+ * `lumaCreatesPerMinute`, `lumaPhotonMaxConcurrent`, `lumaPhotonCreatesPerMinute`.
+ */
+import type { VideoState } from '@d2v/schema';
+import type { CoreConfig } from '../config';
+import type { Stage } from '../steps/stages';
+
+export type ModelFamily = 'ray' | 'photon';
+
+/** Luma counts creates in a rolling window of this length. */
+export const CREATE_WINDOW_MS = 60_000;
+
+export interface FamilyLimits {
+  maxConcurrent: number;
+  createsPerMinute: number;
+}
+
+export interface FamilyLedger {
+  family: ModelFamily;
+  /** A request in one of these states holds one of the family's slots: its generation is (or may be) at Luma. */
+  holding: readonly VideoState[];
+  /** The state requests wait in for this family (their place in line is their `stateSince`). */
+  waiting: VideoState;
+  /** The request field holding the time of its create (the intent written right before the call), epoch ms. */
+  createdAtField: string;
+}
+
+/**
+ * The ledger is the requests themselves: a slot is held by being in a holding state, so it is released by the very
+ * transition that ends the generation (downloading, failed, cancelled, deleted) — no release write to lose. A 429
+ * moves the request back to `queued` and clears its intent: the slot and the window's create go back with it,
+ * as Luma counted nothing.
+ */
+export const LEDGERS: Record<Stage, FamilyLedger> = {
+  video: { family: 'ray', holding: ['submitting', 'dreaming'], waiting: 'queued', createdAtField: 'luma.submitIntentAt' },
+  keyframe: { family: 'photon', holding: ['keyframe_dreaming'], waiting: 'keyframe_queued', createdAtField: 'luma.keyframeIntentAt' },
+};
+
+export function familyLimits(config: CoreConfig, family: ModelFamily): FamilyLimits {
+  return family === 'ray'
+    ? { maxConcurrent: config.lumaMaxConcurrent, createsPerMinute: config.lumaCreatesPerMinute }
+    : { maxConcurrent: config.lumaPhotonMaxConcurrent, createsPerMinute: config.lumaPhotonCreatesPerMinute };
+}

@@ -1,0 +1,70 @@
+/**
+ * Pure rules of admission (issue #10), tested on their own: whether a waiting request may be sent now, what it waits
+ * for, when it may expect its turn, when to look again, and when the place in line shown on the request changed
+ * enough to be written again.
+ */
+import { CREATE_WINDOW_MS, type FamilyLimits } from './limits';
+import type { LumaUsage } from './usage';
+
+export type CapacityWait = 'slot' | 'rate';
+
+export type Turn =
+  | { admitted: true }
+  | {
+      admitted: false;
+      waitingFor: CapacityWait;
+      /** 1 = next in line. */
+      position: number;
+      /** Epoch ms; an estimate (generations end when Luma finishes them). */
+      etaAt: number;
+    };
+
+export interface TurnInput {
+  usage: LumaUsage;
+  /** Requests waiting ahead of this one. */
+  ahead: number;
+  limits: FamilyLimits;
+  now: number;
+  /** A typical generation's time at Luma: how long a held slot is expected to stay held. */
+  expectedDreamingMs: number;
+  /** When the window has room for this request's create, if known (see usage.windowFreesAt). */
+  windowFreesAt?: number;
+}
+
+/**
+ * First come, first served: the request goes when the free slots and the window's room both exceed the number of
+ * requests ahead of it (a newcomer never takes the slot an older waiter is about to take).
+ */
+export function decideTurn(input: TurnInput): Turn {
+  const { usage, ahead, limits, now, expectedDreamingMs } = input;
+  const freeSlots = Math.max(0, limits.maxConcurrent - usage.inFlight);
+  const windowRoom = Math.max(0, limits.createsPerMinute - usage.inWindow);
+  const position = ahead + 1;
+  if (position <= freeSlots && position <= windowRoom) return { admitted: true };
+  // Held slots free about one generation from now, a full set of them per generation time after that.
+  const slotEta = position <= freeSlots ? now : now + Math.ceil((position - freeSlots) / limits.maxConcurrent) * expectedDreamingMs;
+  const beyondRoom = position - windowRoom;
+  const rateEta =
+    beyondRoom <= 0
+      ? now
+      : beyondRoom <= usage.inWindow && input.windowFreesAt !== undefined
+        ? input.windowFreesAt
+        : now + Math.ceil(beyondRoom / limits.createsPerMinute) * CREATE_WINDOW_MS;
+  const waitingFor: CapacityWait = slotEta >= rateEta ? 'slot' : 'rate';
+  return { admitted: false, waitingFor, position, etaAt: Math.max(now, slotEta, rateEta) };
+}
+
+/**
+ * When a waiting submit looks again: at its ETA, but within bounds — a released slot wakes the oldest waiter at once
+ * (wake.ts), so this is the fallback that keeps a lost wake from stranding anyone.
+ */
+export function recheckDelayMs(etaAt: number, now: number, bounds = { minMs: 1000, maxMs: 30_000 }): number {
+  return Math.min(bounds.maxMs, Math.max(bounds.minMs, etaAt - now + 250));
+}
+
+/** The place in line is rewritten when it moved by a tenth (at least one place) or the ETA by more than 15 s. */
+export function queueShownChanged(shown: { waitingFor: string; position?: number; etaAt?: string } | undefined, next: { waitingFor: CapacityWait; position: number; etaAt: number }): boolean {
+  if (!shown || shown.waitingFor !== next.waitingFor || shown.position === undefined || shown.etaAt === undefined) return true;
+  if (Math.abs(shown.position - next.position) >= Math.max(1, Math.ceil(next.position / 10))) return true;
+  return Math.abs(Date.parse(shown.etaAt) - next.etaAt) > 15_000;
+}

@@ -1,0 +1,53 @@
+/**
+ * What admission control reads: how many of a family's slots are held, how many creates the rolling window holds,
+ * and how many requests wait ahead of one — each a count() aggregation over the `videoRequests` collection group
+ * (one read each on Firestore, however many requests match), so no counter document exists for every submit to
+ * write: nothing here is a hot spot, and nothing here can drift from the requests it counts.
+ */
+import type { VideoRequest } from '@d2v/schema';
+import type { Ports } from '../ports';
+import { CREATE_WINDOW_MS, type FamilyLedger } from './limits';
+
+export interface LumaUsage {
+  /** Requests holding a slot of the family. */
+  inFlight: number;
+  /** Creates of the family inside the rolling window that ends now. */
+  inWindow: number;
+}
+
+export async function readLumaUsage(ports: Ports, ledger: FamilyLedger, now: number): Promise<LumaUsage> {
+  const [inFlight, inWindow] = await Promise.all([
+    ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: 'state', op: 'in', value: [...ledger.holding] }] }),
+    ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: ledger.createdAtField, op: '>', value: now - CREATE_WINDOW_MS }] }),
+  ]);
+  return { inFlight, inWindow };
+}
+
+/** Requests that entered the family's waiting state before `doc` did (first come, first served). */
+export async function waitingAhead(ports: Ports, ledger: FamilyLedger, doc: VideoRequest): Promise<number> {
+  return ports.store.count({
+    collection: 'videoRequests',
+    group: true,
+    where: [
+      { field: 'state', op: '==', value: ledger.waiting },
+      { field: 'stateSince', op: '<', value: doc.stateSince },
+    ],
+  });
+}
+
+/**
+ * When the window next has room for the `k`-th waiting create: the k-th oldest create in it ages out then. Read only
+ * while a request waits for the rate (k ≤ the window's size; beyond that, whole windows are estimated).
+ */
+export async function windowFreesAt(ports: Ports, ledger: FamilyLedger, now: number, k: number): Promise<number | undefined> {
+  const oldest = await ports.store.query<VideoRequest>({
+    collection: 'videoRequests',
+    group: true,
+    where: [{ field: ledger.createdAtField, op: '>', value: now - CREATE_WINDOW_MS }],
+    orderBy: { field: ledger.createdAtField, direction: 'asc' },
+    limit: k,
+  });
+  const at = oldest.at(k - 1)?.data;
+  const createdAt = at ? (ledger.family === 'ray' ? at.luma?.submitIntentAt : at.luma?.keyframeIntentAt) : undefined;
+  return createdAt === undefined ? undefined : createdAt + CREATE_WINDOW_MS;
+}

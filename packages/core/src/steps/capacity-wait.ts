@@ -1,0 +1,83 @@
+/**
+ * Admission control before the billed create (issue #10, luma-capacity/): a submit goes only when its model family
+ * has a free slot and room in Luma's rolling create window, first come, first served. The verdict is read before
+ * the claim (counts: one read each) and applied as the claim's `when`, like the budget guard (budget-wait.ts). A
+ * refused request stays in its queued state showing `queue: {waitingFor: 'slot' | 'rate', position, etaAt}` (written
+ * only when that moved noticeably) and looks again at its ETA; a released slot wakes it sooner (wake.ts).
+ *
+ * Two submits counting at the same moment can both see the last slot free (the counts are not locked): Luma then
+ * answers one of them 429, which sends it back to `queued` with nothing billed — rare, and safe.
+ */
+import { docPaths, type VideoRequest } from '@d2v/schema';
+import { logs } from '../logs';
+import type { Ports } from '../ports';
+import { isoNow, updateRequestIf, type RequestRef } from '../request-doc';
+import { decideTurn, queueShownChanged, recheckDelayMs, type Turn } from '../luma-capacity/turn';
+import { familyLimits, LEDGERS } from '../luma-capacity/limits';
+import { readLumaUsage, waitingAhead, windowFreesAt } from '../luma-capacity/usage';
+import { wakeNextWaiter } from '../luma-capacity/wake';
+import { retryStepLater } from './next-step';
+import { STAGES, type Stage } from './stages';
+
+export interface CapacityCheck {
+  /** The claim's `when`: false when this request must wait for Luma capacity. */
+  allows(doc: VideoRequest): boolean;
+  /** After a claim that found nothing to do: if capacity refused it, shows the place in line and schedules a recheck. */
+  waitIfHeld(): Promise<void>;
+  /** After a claim that was granted: a request that had waited hands the line on to the next waiter. */
+  passTheLineOn(): Promise<void>;
+}
+
+type Waiting = Extract<Turn, { admitted: false }>;
+
+export async function checkCapacity(ports: Ports, ref: RequestRef, stage: Stage): Promise<CapacityCheck> {
+  const spec = STAGES[stage];
+  const ledger = LEDGERS[stage];
+  const limits = familyLimits(ports.config, ledger.family);
+  const now = ports.clock.now();
+  const usage = await readLumaUsage(ports, ledger, now);
+  const room = Math.min(limits.maxConcurrent - usage.inFlight, limits.createsPerMinute - usage.inWindow);
+  // Nobody needs a place in line while everyone waiting fits: one more count says so without reading this request.
+  const waitingNow = room > 0 ? await ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: 'state', op: '==', value: ledger.waiting }] }) : Infinity;
+  const uncontended = waitingNow <= room;
+  let verdict: Turn | undefined = uncontended ? { admitted: true } : undefined;
+  if (!verdict) {
+    const doc = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
+    if (!doc || doc.state !== spec.queued) verdict = { admitted: true }; // not waiting: the claim decides what it is
+    else {
+      const input = { usage, ahead: await waitingAhead(ports, ledger, doc), limits, now, expectedDreamingMs: ports.config.expectedDreamingMs };
+      verdict = decideTurn(input);
+      const k = verdict.admitted ? 0 : verdict.position - Math.max(0, limits.createsPerMinute - usage.inWindow);
+      if (!verdict.admitted && verdict.waitingFor === 'rate' && k >= 1 && k <= usage.inWindow) {
+        verdict = decideTurn({ ...input, windowFreesAt: await windowFreesAt(ports, ledger, now, k) });
+      }
+    }
+  }
+  let held: { turn: Waiting; episode: number } | undefined;
+  let waited = false;
+  return {
+    allows: (doc) => {
+      held = undefined;
+      // Only a create not yet begun waits: a retry after its intent may already hold the slot.
+      if (doc.state !== spec.queued || doc.cancelRequested || spec.intentAt(doc) !== undefined) return true;
+      waited = doc.queue?.waitingFor === 'slot' || doc.queue?.waitingFor === 'rate';
+      if (verdict!.admitted) return true;
+      held = { turn: verdict!, episode: doc.transitionCount };
+      return false;
+    },
+    waitIfHeld: async () => {
+      if (!held) return;
+      const { turn, episode } = held;
+      const status = turn.waitingFor === 'slot' ? 'waiting for a Luma slot' : "waiting for Luma's per-minute limit";
+      const seconds = Math.max(1, Math.round((turn.etaAt - ports.clock.now()) / 1000));
+      const shown = { waitingFor: turn.waitingFor, status, message: `Number ${turn.position} in line; expected to start in about ${seconds} s.`, position: turn.position, etaAt: new Date(turn.etaAt).toISOString() };
+      await updateRequestIf(ports, ref, { states: [spec.queued] }, (d) => (queueShownChanged(d.queue, turn) ? { queue: { ...shown, since: d.queue?.waitingFor === turn.waitingFor ? d.queue.since : isoNow(ports) } } : null));
+      ports.log.child({ ...ref, stage }).info({ waitingFor: turn.waitingFor, position: turn.position, etaAt: shown.etaAt }, logs.submitWaitingForCapacity);
+      const delayMs = recheckDelayMs(turn.etaAt, ports.clock.now());
+      await retryStepLater(ports, 'submit', { ...ref, stage }, [episode, 'capacity', Math.floor(ports.clock.now() / 1000)], delayMs / 1000);
+    },
+    passTheLineOn: async () => {
+      if (waited) await wakeNextWaiter(ports, stage, `${ref.requestId}-admitted`);
+    },
+  };
+}

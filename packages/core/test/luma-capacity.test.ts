@@ -1,0 +1,51 @@
+import { decideTurn, queueShownChanged, recheckDelayMs } from '../src/luma-capacity';
+
+const limits = { maxConcurrent: 10, createsPerMinute: 20 };
+const now = 1_000_000;
+const base = { limits, now, expectedDreamingMs: 40_000 };
+
+describe('admission control: whose turn it is (pure rules)', () => {
+  it('admits while free slots and window room both exceed the requests ahead', () => {
+    expect(decideTurn({ ...base, usage: { inFlight: 0, inWindow: 0 }, ahead: 0 })).toEqual({ admitted: true });
+    expect(decideTurn({ ...base, usage: { inFlight: 7, inWindow: 7 }, ahead: 2 })).toEqual({ admitted: true });
+  });
+
+  it('a newcomer does not take the slot an older waiter is about to take (first come, first served)', () => {
+    const turn = decideTurn({ ...base, usage: { inFlight: 9, inWindow: 9 }, ahead: 1 });
+    expect(turn).toMatchObject({ admitted: false, waitingFor: 'slot', position: 2 });
+  });
+
+  it('all slots held: waits for a slot about one generation from now, a set of slots per generation after that', () => {
+    expect(decideTurn({ ...base, usage: { inFlight: 10, inWindow: 10 }, ahead: 0 })).toEqual({ admitted: false, waitingFor: 'slot', position: 1, etaAt: now + 40_000 });
+    expect(decideTurn({ ...base, usage: { inFlight: 10, inWindow: 10 }, ahead: 10 })).toEqual({ admitted: false, waitingFor: 'slot', position: 11, etaAt: now + 80_000 });
+  });
+
+  it('window full: waits until the oldest create of the window ages out (when known), else a whole window', () => {
+    const full = { ...base, usage: { inFlight: 2, inWindow: 20 }, ahead: 0 };
+    expect(decideTurn({ ...full, windowFreesAt: now + 12_000 })).toEqual({ admitted: false, waitingFor: 'rate', position: 1, etaAt: now + 12_000 });
+    expect(decideTurn(full)).toEqual({ admitted: false, waitingFor: 'rate', position: 1, etaAt: now + 60_000 });
+    // Beyond a whole window of waiters: one more window each.
+    // (slots: 8 free, the rest free in two generations = 80 s; the window: 26 creates need two more windows = 120 s.)
+    expect(decideTurn({ ...full, ahead: 25 })).toEqual({ admitted: false, waitingFor: 'rate', position: 26, etaAt: now + 120_000 });
+    expect(decideTurn({ ...full, usage: { inFlight: 10, inWindow: 0 }, ahead: 25 })).toEqual({ admitted: false, waitingFor: 'slot', position: 26, etaAt: now + 120_000 });
+    expect(decideTurn({ ...full, usage: { inFlight: 0, inWindow: 20 }, ahead: 25, limits: { maxConcurrent: 100, createsPerMinute: 20 } })).toEqual({
+      admitted: false, waitingFor: 'rate', position: 26, etaAt: now + 120_000,
+    });
+  });
+
+  it('rechecks at the ETA, never sooner than 1 s nor later than 30 s', () => {
+    expect(recheckDelayMs(now + 5_000, now)).toBe(5_250);
+    expect(recheckDelayMs(now - 5_000, now)).toBe(1_000);
+    expect(recheckDelayMs(now + 300_000, now)).toBe(30_000);
+  });
+
+  it('rewrites the place in line only when it moved by a tenth (one place at least) or the ETA by more than 15 s', () => {
+    const eta = (ms: number) => new Date(ms).toISOString();
+    expect(queueShownChanged(undefined, { waitingFor: 'slot', position: 3, etaAt: now })).toBe(true);
+    expect(queueShownChanged({ waitingFor: 'credits' }, { waitingFor: 'slot', position: 3, etaAt: now })).toBe(true);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 10_000 })).toBe(false);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 2, etaAt: now })).toBe(true);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 100, etaAt: eta(now) }, { waitingFor: 'slot', position: 95, etaAt: now })).toBe(false);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 20_000 })).toBe(true);
+  });
+});
