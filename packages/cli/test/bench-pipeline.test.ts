@@ -30,6 +30,10 @@ describe('bench pipeline (4 requests, 2 slots, 2 s generations)', () => {
     expect(report.store.writesPerRequest).toBeGreaterThan(0);
     expect(report.store.readsPerRequest).toBeGreaterThan(0);
     expect(report.store.writesPerRequest).toBeCloseTo(report.store.writes / 4, 2);
+    const patterns = Object.values(report.store.byPattern);
+    expect(patterns.reduce((n, p) => n + p.writes, 0)).toBe(report.store.writes);
+    expect(report.store.byPattern['users/{uid}/videoRequests/{requestId}/transitions/{n}']!.writes).toBeGreaterThanOrEqual(4 * 9);
+    expect(report.slots.idealUtilisation).toBeCloseTo((4 * 2) / (2 * 4), 3);
     const stages = Object.fromEntries(report.stages.map((s) => [s.stage, s]));
     for (const stage of ['pending', 'validating', 'queued', 'submitting', 'dreaming', 'downloading', 'processing', 'end to end']) {
       expect(stages[stage]).toBeDefined();

@@ -25,8 +25,11 @@ export interface PipelineBenchReport {
   makespanSeconds: number;
   /** makespan ÷ ideal: ≥ 1, how much slower than Luma's limits allow. */
   makespanOfIdeal: number;
-  /** Generations in flight at the simulator over the makespan. */
-  slots: { averageInFlight: number; utilisation: number; peakInFlight: number };
+  /**
+   * Generations in flight at the simulator over the makespan; `idealUtilisation` is what the ideal schedule
+   * reaches (N × G ÷ (C × ideal)): when the per-minute limit binds, no schedule keeps the slots busy.
+   */
+  slots: { averageInFlight: number; utilisation: number; idealUtilisation: number; peakInFlight: number };
   luma: {
     /** Accepted creates (every generation type). */
     creates: number;
@@ -49,7 +52,14 @@ export interface PipelineBenchReport {
   /** Time spent in each state, p50/p95 across requests, and end to end. */
   stages: StageFigure[];
   /** Document reads and writes of the pipeline's store (CountingDocumentStore), over the whole run. */
-  store: { writes: number; reads: number; writesPerRequest: number; readsPerRequest: number };
+  store: {
+    writes: number;
+    reads: number;
+    writesPerRequest: number;
+    readsPerRequest: number;
+    /** Where they go, per document path pattern (`users/{uid}/videoRequests/{requestId}`), most writes first. */
+    byPattern: Record<string, { writes: number; reads: number }>;
+  };
   /** Wall-clock of the run from before the stack's start to the report (its stop not included), seconds. */
   elapsedSeconds: number;
 }
@@ -71,7 +81,7 @@ export function formatPipelineBenchReport(r: PipelineBenchReport): string {
     '',
     ...table([
       ['makespan ÷ ideal', `${fixed(r.makespanOfIdeal, 2)}  (${fixed(r.makespanSeconds, 1)} s ÷ ${fixed(r.idealSeconds, 1)} s)`],
-      ['slot utilisation', `${fixed(r.slots.utilisation, 2)}  (${fixed(r.slots.averageInFlight, 2)} of ${s.slots} in flight on average, peak ${r.slots.peakInFlight})`],
+      ['slot utilisation', `${fixed(r.slots.utilisation, 2)}  (${fixed(r.slots.averageInFlight, 2)} of ${s.slots} in flight on average, peak ${r.slots.peakInFlight}; the ideal schedule ${fixed(r.slots.idealUtilisation, 2)})`],
       ['429s ÷ creates', `${fixed(r.luma.rateLimitedPerCreate, 2)}  (${r.luma.rateLimited} ÷ ${r.luma.creates})`],
       ['failures', `${r.requests.failures} of ${r.requests.total}${r.requests.timedOut ? ' (the run stopped waiting)' : ''}  — ${Object.entries(r.requests.byState).map(([state, n]) => `${state} ${n}`).join(', ')}`],
       ['writes per request', `${fixed(r.store.writesPerRequest, 1)}  (${r.store.writes} ÷ ${r.requests.total})`],

@@ -167,11 +167,22 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
       idealSeconds: round(ideal.seconds),
       makespanSeconds: round(makespanSeconds),
       makespanOfIdeal: round(ideal.seconds > 0 ? makespanSeconds / ideal.seconds : 0),
-      slots: { averageInFlight: round(usage.averageInFlight), utilisation: round(usage.utilisation), peakInFlight: usage.peakInFlight },
+      slots: {
+        averageInFlight: round(usage.averageInFlight),
+        utilisation: round(usage.utilisation),
+        idealUtilisation: round(ideal.seconds > 0 ? (requests * generationSeconds) / (slots * ideal.seconds) : 0),
+        peakInFlight: usage.peakInFlight,
+      },
       luma: { creates, rateLimited: simStats.rateLimited, rateLimitedPerCreate: round(creates ? simStats.rateLimited / creates : 0) },
       requests: { total: requests, posted, failures: ids.filter((id) => !SUCCEEDED.includes(final.get(id)?.state as VideoState)).length, byState, failed, timedOut },
       stages,
-      store: { writes: counts.writes, reads: counts.reads, writesPerRequest: round(counts.writes / requests, 2), readsPerRequest: round(counts.reads / requests, 2) },
+      store: {
+        writes: counts.writes,
+        reads: counts.reads,
+        writesPerRequest: round(counts.writes / requests, 2),
+        readsPerRequest: round(counts.reads / requests, 2),
+        byPattern: Object.fromEntries(Object.entries(counts.byPattern).sort((a, b) => b[1].writes - a[1].writes || b[1].reads - a[1].reads)),
+      },
       elapsedSeconds: round((Date.now() - started) / 1000, 1),
     };
   } finally {
