@@ -69,6 +69,12 @@ const PLANS: Record<string, Plan> = {
   },
   'npx d2v bench media': { kind: 'runs', command: 'npx d2v bench media --quick --json', note: 'with --quick --json', check: (r) => expect(JSON.parse(r.stdout)).toMatchObject({ mode: 'quick' }) },
   'npx d2v bench playback': { kind: 'runs', command: 'npx d2v bench playback --quick --json', note: 'with --quick --json', check: (r) => expect(JSON.parse(r.stdout)).toMatchObject({ mode: 'quick' }) },
+  'npx d2v bench pipeline': {
+    kind: 'runs',
+    command: 'npx d2v bench pipeline --quick --json',
+    note: 'with --quick --json',
+    check: (r) => expect(JSON.parse(r.stdout)).toMatchObject({ mode: 'quick', requests: { total: 12 } }),
+  },
   'npm run bench:functions': {
     kind: 'runs',
     command: 'npm run bench:functions -- --runs 2',

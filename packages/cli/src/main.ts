@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerBenchMediaCommand } from './commands/bench-media';
+import { registerBenchPipelineCommand } from './commands/bench-pipeline';
 import { registerBenchPlaybackCommand } from './commands/bench-playback';
 import { registerInspectCommand } from './commands/inspect';
 import { registerChaosCommand } from './commands/chaos';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerPlayCommand(program);
   registerBenchMediaCommand(program);
   registerBenchPlaybackCommand(program);
+  registerBenchPipelineCommand(program);
   const draftDeps = localDraftCommandDeps();
   registerPromptCommand(program, draftDeps);
   registerScriptCommand(program, draftDeps);

@@ -78,6 +78,8 @@ export interface GenerationRecord {
   family: ModelFamily;
   model: string;
   createdAt: number;
+  /** When it reached completed/failed or was deleted before that (epoch ms): how long it held a slot. */
+  endedAt?: number;
   state: GenerationState;
   failureReason: string | null;
   /** The body exactly as received. */

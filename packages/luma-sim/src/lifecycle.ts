@@ -172,7 +172,10 @@ export class GenerationEngine {
     const rec = this.registry.get(id);
     if (!rec || rec.deleted) return false;
     this.counters.deletes++;
-    if (!isTerminal(rec.state)) this.counters.deletesInFlight++;
+    if (!isTerminal(rec.state)) {
+      this.counters.deletesInFlight++;
+      rec.endedAt = Date.now();
+    }
     rec.deleted = true;
     rec.abort.abort();
     this.terminalWaiters.wake(rec.id);
@@ -287,6 +290,7 @@ export class GenerationEngine {
   private transition(rec: GenerationRecord, state: GenerationState): void {
     if (rec.deleted) return;
     rec.state = state;
+    if (isTerminal(state)) rec.endedAt = Date.now();
     this.log('debug', `luma-sim: ${rec.id} → ${state}`, state === 'failed' ? { reason: rec.failureReason } : undefined);
     if (rec.callbackUrl) this.deps.callbacks.send(rec.callbackUrl, this.toJson(rec));
     if (isTerminal(state)) this.terminalWaiters.wake(rec.id);

@@ -27,6 +27,8 @@ export interface SimulatedGeneration {
   /** The create request body as received. */
   requestBody: unknown;
   deleted: boolean;
+  /** When it stopped holding a concurrency slot (completed, failed or deleted in flight), epoch ms. */
+  endedAt?: number;
   chargedCents: number;
   refunded: boolean;
   /** The failure decided at admission (fault injection or blacklisted words), if any. */
@@ -159,6 +161,7 @@ export async function startLumaSimulator(opts: SimulatorOptions = {}): Promise<L
         generation: engine.toJson(rec),
         requestBody: structuredClone(rec.requestBody),
         deleted: rec.deleted,
+        endedAt: rec.endedAt,
         chargedCents: rec.chargedCents,
         refunded: rec.refunded,
         plannedFailure: rec.plannedFailure,

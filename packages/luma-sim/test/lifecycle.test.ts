@@ -63,6 +63,8 @@ describe('a video generation with a callback receiver', () => {
     expect(GenerationSchema.parse(finished)).toBeTruthy();
     const gen = sim.generations()[0];
     expect(gen.renderedSize).toEqual({ width: 960, height: 540 });
+    // How long it held a concurrency slot: at least queued + dreaming (d2v bench pipeline's slot use).
+    expect(gen.endedAt! - Date.parse(gen.generation.created_at)).toBeGreaterThanOrEqual(900 - 5);
   });
 
   it('serves a downloadable H.264 MP4 of the requested size and duration', async () => {
