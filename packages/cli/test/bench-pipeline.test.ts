@@ -11,10 +11,10 @@ jest.setTimeout(120_000);
 describe('bench pipeline (4 requests, 2 slots, 2 s generations)', () => {
   it('runs the requests to posted and reports ratios against the ideal schedule', async () => {
     const lines: string[] = [];
-    // 60 creates a minute: the submit queue sends one a second, so the run is a few seconds of Luma plus ffmpeg.
+    // 60 creates a minute: the window never binds, so the run is a few seconds of Luma plus ffmpeg.
     const report = await runPipelineBenchmark({ requests: 4, generationSeconds: 2, slots: 2, perMinute: 60, log: (l) => lines.push(l) });
     expect(report.mode).toBe('custom');
-    expect(report.settings).toMatchObject({ requests: 4, generationSeconds: 2, slots: 2, perMinute: 60, submitQueue: { maxConcurrentDispatches: 2, maxDispatchesPerSecond: 1 } });
+    expect(report.settings).toMatchObject({ requests: 4, generationSeconds: 2, slots: 2, perMinute: 60, admission: { lumaMaxConcurrent: 2, lumaCreatesPerMinute: 60 } });
     // Two waves of two 2 s generations.
     expect(report.idealSeconds).toBe(4);
     expect(report.requests).toMatchObject({ total: 4, posted: 4, failures: 0, byState: { posted: 4 }, failed: [], timedOut: false });
@@ -24,8 +24,9 @@ describe('bench pipeline (4 requests, 2 slots, 2 s generations)', () => {
     expect(report.slots.utilisation).toBeLessThanOrEqual(1);
     expect(report.slots.peakInFlight).toBeGreaterThanOrEqual(1);
     expect(report.slots.peakInFlight).toBeLessThanOrEqual(2);
-    // Every request made exactly one generation; a 429 (when a render outlasts the 2 s) is answered, not created.
+    // Every request made exactly one generation, and admission control sent none into a full slot (no 429).
     expect(report.luma.creates).toBe(4);
+    expect(report.luma.rateLimited).toBe(0);
     expect(report.luma.rateLimitedPerCreate).toBeCloseTo(report.luma.rateLimited / 4, 3);
     expect(report.store.writesPerRequest).toBeGreaterThan(0);
     expect(report.store.readsPerRequest).toBeGreaterThan(0);

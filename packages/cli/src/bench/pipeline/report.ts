@@ -12,7 +12,8 @@ export interface PipelineBenchSettings {
   /** What every request asks for (the simulator's cheapest, fastest render). */
   video: { resolution: string; aspectRatio: string; duration: string };
   /** The local submit queue's pacing (Cloud Tasks' rate on Firebase), set from the Luma limits as a deploy sets it. */
-  submitQueue: { maxConcurrentDispatches: number; maxDispatchesPerSecond: number };
+  /** The limits admission control was configured with (the same as the simulator's). */
+  admission: { lumaMaxConcurrent: number; lumaCreatesPerMinute: number };
 }
 
 export interface PipelineBenchReport {
@@ -77,7 +78,7 @@ export function formatPipelineBenchReport(r: PipelineBenchReport): string {
   const stageWidth = Math.max(5, ...r.stages.map((f) => f.stage.length));
   return [
     `d2v bench pipeline (${r.mode}) — ${r.machine.cores} cores ${r.machine.cpu}, Node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`,
-    `  ${s.requests} requests, generation ${s.generationSeconds} s, Luma limits ${s.slots} in flight and ${s.perMinute} creates/min; ${s.video.resolution} ${s.video.aspectRatio} ${s.video.duration}; submit queue ${s.submitQueue.maxConcurrentDispatches} at once, ${fixed(s.submitQueue.maxDispatchesPerSecond * 60, 1)}/min`,
+    `  ${s.requests} requests, generation ${s.generationSeconds} s, Luma limits ${s.slots} in flight and ${s.perMinute} creates/min; ${s.video.resolution} ${s.video.aspectRatio} ${s.video.duration}; admission control at ${s.admission.lumaMaxConcurrent} in flight, ${s.admission.lumaCreatesPerMinute}/min`,
     '',
     ...table([
       ['makespan ÷ ideal', `${fixed(r.makespanOfIdeal, 2)}  (${fixed(r.makespanSeconds, 1)} s ÷ ${fixed(r.idealSeconds, 1)} s)`],

@@ -64,9 +64,9 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
   const perMinute = opts.perMinute ?? PIPELINE_DEFAULTS.perMinute;
   const settings: PipelineBenchSettings = {
     requests, generationSeconds, slots, perMinute, video: { ...VIDEO },
-    // What the stack's defaults are for Luma's default limits (10 at once, 20/60 per second): the submit queue is
-    // paced like Luma admits creates, so a deploy for other limits sets it the same way.
-    submitQueue: { maxConcurrentDispatches: slots, maxDispatchesPerSecond: perMinute / 60 },
+    // Admission control (luma-capacity/) is told Luma's limits, as a deploy for another tier would be; the submit
+    // queue keeps the stack's defaults (it no longer paces creates: admission does).
+    admission: { lumaMaxConcurrent: slots, lumaCreatesPerMinute: perMinute },
   };
   const ideal = idealSchedule(requests, { slots, perMinute, generationSeconds });
   const custom = opts.requests !== undefined || opts.generationSeconds !== undefined || opts.slots !== undefined || opts.perMinute !== undefined;
@@ -89,10 +89,9 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
           port: 0,
           // One person sends all N: the per-person quotas would otherwise refuse most of them.
           quotas: { maxInFlightPerUser: requests, maxRequestsPerDay: Math.max(200, requests * 2) },
-          submitQueue: settings.submitQueue,
         },
         // The progress estimate and its throttled writes follow the generation time, as they would in production.
-        core: { expectedDreamingMs: generationSeconds * 1000 },
+        core: { expectedDreamingMs: generationSeconds * 1000, ...settings.admission },
         simulator: {
           seed: 1,
           // The whole generation time is dreaming (the render runs meanwhile); queued would only split it.
