@@ -39,13 +39,15 @@ describe('admission control: whose turn it is (pure rules)', () => {
     expect(recheckDelayMs(now + 300_000, now)).toBe(30_000);
   });
 
-  it('rewrites the place in line only when it moved by a tenth (one place at least) or the ETA by more than 15 s', () => {
+  it('rewrites the place in line only when it moved by a quarter (one place at least) or the ETA by more than 20 s', () => {
     const eta = (ms: number) => new Date(ms).toISOString();
     expect(queueShownChanged(undefined, { waitingFor: 'slot', position: 3, etaAt: now })).toBe(true);
     expect(queueShownChanged({ waitingFor: 'credits' }, { waitingFor: 'slot', position: 3, etaAt: now })).toBe(true);
     expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 10_000 })).toBe(false);
     expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 2, etaAt: now })).toBe(true);
-    expect(queueShownChanged({ waitingFor: 'slot', position: 100, etaAt: eta(now) }, { waitingFor: 'slot', position: 95, etaAt: now })).toBe(false);
-    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 20_000 })).toBe(true);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 100, etaAt: eta(now) }, { waitingFor: 'slot', position: 85, etaAt: now })).toBe(false);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 100, etaAt: eta(now) }, { waitingFor: 'slot', position: 75, etaAt: now })).toBe(true);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 18_000 })).toBe(false);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 25_000 })).toBe(true);
   });
 });

@@ -62,9 +62,12 @@ export function recheckDelayMs(etaAt: number, now: number, bounds = { minMs: 100
   return Math.min(bounds.maxMs, Math.max(bounds.minMs, etaAt - now + 250));
 }
 
-/** The place in line is rewritten when it moved by a tenth (at least one place) or the ETA by more than 15 s. */
+/**
+ * The place in line is rewritten when it moved by a quarter (at least one place) or the ETA by more than 20 s: a
+ * person sees the countdown tick in the console between writes, and a long line does not cost a write per advance.
+ */
 export function queueShownChanged(shown: { waitingFor: string; position?: number; etaAt?: string } | undefined, next: { waitingFor: CapacityWait; position: number; etaAt: number }): boolean {
   if (!shown || shown.waitingFor !== next.waitingFor || shown.position === undefined || shown.etaAt === undefined) return true;
-  if (Math.abs(shown.position - next.position) >= Math.max(1, Math.ceil(next.position / 10))) return true;
-  return Math.abs(Date.parse(shown.etaAt) - next.etaAt) > 15_000;
+  if (Math.abs(shown.position - next.position) >= Math.max(1, Math.ceil(next.position / 4))) return true;
+  return Math.abs(Date.parse(shown.etaAt) - next.etaAt) > 20_000;
 }

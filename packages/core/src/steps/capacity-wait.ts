@@ -20,6 +20,11 @@ import { retryStepLater } from './next-step';
 import { STAGES, type Stage } from './stages';
 
 export interface CapacityCheck {
+  /**
+   * Already known to wait (the request was read for its place in line and is still plainly queued): the submit
+   * skips its claim — a recheck costs the counts and nothing else — and calls `waitIfHeld`.
+   */
+  readonly mustWait: boolean;
   /** The claim's `when`: false when this request must wait for Luma capacity. */
   allows(doc: VideoRequest): boolean;
   /** After a claim that found nothing to do: if capacity refused it, shows the place in line and schedules a recheck. */
@@ -41,8 +46,9 @@ export async function checkCapacity(ports: Ports, ref: RequestRef, stage: Stage)
   const waitingNow = room > 0 ? await ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: 'state', op: '==', value: ledger.waiting }] }) : Infinity;
   const uncontended = waitingNow <= room;
   let verdict: Turn | undefined = uncontended ? { admitted: true } : undefined;
+  let doc: VideoRequest | undefined;
   if (!verdict) {
-    const doc = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
+    doc = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
     if (!doc || doc.state !== spec.queued) verdict = { admitted: true }; // not waiting: the claim decides what it is
     else {
       const input = { usage, ahead: await waitingAhead(ports, ledger, doc), limits, now, expectedDreamingMs: ports.config.expectedDreamingMs };
@@ -53,25 +59,32 @@ export async function checkCapacity(ports: Ports, ref: RequestRef, stage: Stage)
       }
     }
   }
-  let held: { turn: Waiting; episode: number } | undefined;
+  let held: { turn: Waiting; doc: VideoRequest } | undefined;
   let waited = false;
+  const allows = (d: VideoRequest): boolean => {
+    held = undefined;
+    // Only a create not yet begun waits: a retry after its intent may already hold the slot; a cancel goes on.
+    if (d.state !== spec.queued || d.cancelRequested || spec.intentAt(d) !== undefined) return true;
+    waited = d.queue?.waitingFor === 'slot' || d.queue?.waitingFor === 'rate';
+    if (verdict!.admitted) return true;
+    held = { turn: verdict!, doc: d };
+    return false;
+  };
+  const mustWait = doc !== undefined && !allows(doc);
   return {
-    allows: (doc) => {
-      held = undefined;
-      // Only a create not yet begun waits: a retry after its intent may already hold the slot.
-      if (doc.state !== spec.queued || doc.cancelRequested || spec.intentAt(doc) !== undefined) return true;
-      waited = doc.queue?.waitingFor === 'slot' || doc.queue?.waitingFor === 'rate';
-      if (verdict!.admitted) return true;
-      held = { turn: verdict!, episode: doc.transitionCount };
-      return false;
-    },
+    mustWait,
+    allows,
     waitIfHeld: async () => {
       if (!held) return;
-      const { turn, episode } = held;
+      const { turn, doc: known } = held;
+      const episode = known.transitionCount;
       const status = turn.waitingFor === 'slot' ? 'waiting for a Luma slot' : "waiting for Luma's per-minute limit";
       const seconds = Math.max(1, Math.round((turn.etaAt - ports.clock.now()) / 1000));
       const shown = { waitingFor: turn.waitingFor, status, message: `Number ${turn.position} in line; expected to start in about ${seconds} s.`, position: turn.position, etaAt: new Date(turn.etaAt).toISOString() };
-      await updateRequestIf(ports, ref, { states: [spec.queued] }, (d) => (queueShownChanged(d.queue, turn) ? { queue: { ...shown, since: d.queue?.waitingFor === turn.waitingFor ? d.queue.since : isoNow(ports) } } : null));
+      // Written only when the place in line moved noticeably (checked on the request as last read, then in the write).
+      if (queueShownChanged(known.queue, turn)) {
+        await updateRequestIf(ports, ref, { states: [spec.queued] }, (d) => (queueShownChanged(d.queue, turn) ? { queue: { ...shown, since: d.queue?.waitingFor === turn.waitingFor ? d.queue.since : isoNow(ports) } } : null));
+      }
       ports.log.child({ ...ref, stage }).info({ waitingFor: turn.waitingFor, position: turn.position, etaAt: shown.etaAt }, logs.submitWaitingForCapacity);
       const delayMs = recheckDelayMs(turn.etaAt, ports.clock.now());
       await retryStepLater(ports, 'submit', { ...ref, stage }, [episode, 'capacity', Math.floor(ports.clock.now() / 1000)], delayMs / 1000);

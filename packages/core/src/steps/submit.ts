@@ -34,6 +34,7 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   const budget = await checkBudget(ports, ref, stage);
   // Admission control (issue #10): a create waits for a free Luma slot and room in Luma's per-minute window.
   const capacity = await checkCapacity(ports, ref, stage);
+  if (capacity.mustWait) return capacity.waitIfHeld();
   const claim = await claimSubmit(ports, ref, stage, (d) => budget.allows(d) && capacity.allows(d));
   if (claim.kind === 'done') {
     await budget.waitIfHeld();
