@@ -136,7 +136,7 @@ export class CountingDocumentStore implements DocumentStore {
    * pattern names no request of its own — under the collection's pattern.
    */
   private tallyQuery(q: Query, kind: keyof OpCounts, what = 'query'): void {
-    const pattern = q.group ? `**/${q.collection} (${what})` : `${pathPattern(`${q.collection}/x`).replace(/\/[^/]+$/, '')} (${what})`;
+    const pattern = `${q.group ? `**/${q.collection}` : pathPattern(q.collection)} (${what})`;
     this.tally(pattern, kind, currentContext()?.requestId ?? SHARED, pattern);
   }
 

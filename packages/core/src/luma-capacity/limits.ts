@@ -4,9 +4,9 @@
  * is admitted against its own family. The numbers are config (Luma tiers differ): `lumaMaxConcurrent`,
  * `lumaCreatesPerMinute`, `lumaPhotonMaxConcurrent`, `lumaPhotonCreatesPerMinute`.
  */
-import type { VideoState } from '@d2v/schema';
+import type { VideoRequest, VideoState } from '@d2v/schema';
 import type { CoreConfig } from '../config';
-import type { Stage } from '../steps/stages';
+import { STAGES, type Stage } from '../steps/stages';
 
 export type ModelFamily = 'ray' | 'photon';
 
@@ -24,8 +24,10 @@ export interface FamilyLedger {
   holding: readonly VideoState[];
   /** The state requests wait in for this family (their place in line is their `stateSince`). */
   waiting: VideoState;
-  /** The request field holding the time of its create (the intent written right before the call), epoch ms. */
+  /** The request field holding the time of its create (the intent written right before the call), epoch ms… */
   createdAtField: string;
+  /** …and its value on a request (the stage's own `intentAt`). */
+  createdAt(doc: VideoRequest): number | undefined;
 }
 
 /**
@@ -35,8 +37,8 @@ export interface FamilyLedger {
  * as Luma counted nothing.
  */
 export const LEDGERS: Record<Stage, FamilyLedger> = {
-  video: { family: 'ray', holding: ['submitting', 'dreaming'], waiting: 'queued', createdAtField: 'luma.submitIntentAt' },
-  keyframe: { family: 'photon', holding: ['keyframe_dreaming'], waiting: 'keyframe_queued', createdAtField: 'luma.keyframeIntentAt' },
+  video: { family: 'ray', holding: ['submitting', 'dreaming'], waiting: 'queued', createdAtField: 'luma.submitIntentAt', createdAt: STAGES.video.intentAt },
+  keyframe: { family: 'photon', holding: ['keyframe_dreaming'], waiting: 'keyframe_queued', createdAtField: 'luma.keyframeIntentAt', createdAt: STAGES.keyframe.intentAt },
 };
 
 export function familyLimits(config: CoreConfig, family: ModelFamily): FamilyLimits {

@@ -23,6 +23,11 @@ export async function readLumaUsage(ports: Ports, ledger: FamilyLedger, now: num
   return { inFlight, inWindow };
 }
 
+/** Requests waiting for the family, this one included. */
+export async function waitingCount(ports: Ports, ledger: FamilyLedger): Promise<number> {
+  return ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: 'state', op: '==', value: ledger.waiting }] });
+}
+
 /** Requests that entered the family's waiting state before `doc` did (first come, first served). */
 export async function waitingAhead(ports: Ports, ledger: FamilyLedger, doc: VideoRequest): Promise<number> {
   return ports.store.count({
@@ -48,6 +53,6 @@ export async function windowFreesAt(ports: Ports, ledger: FamilyLedger, now: num
     limit: k,
   });
   const at = oldest.at(k - 1)?.data;
-  const createdAt = at ? (ledger.family === 'ray' ? at.luma?.submitIntentAt : at.luma?.keyframeIntentAt) : undefined;
+  const createdAt = at ? ledger.createdAt(at) : undefined;
   return createdAt === undefined ? undefined : createdAt + CREATE_WINDOW_MS;
 }

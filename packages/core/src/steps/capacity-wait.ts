@@ -14,7 +14,7 @@ import type { Ports } from '../ports';
 import { isoNow, updateRequestIf, type RequestRef } from '../request-doc';
 import { decideTurn, queueShownChanged, recheckDelayMs, type Turn } from '../luma-capacity/turn';
 import { familyLimits, LEDGERS } from '../luma-capacity/limits';
-import { readLumaUsage, waitingAhead, windowFreesAt } from '../luma-capacity/usage';
+import { readLumaUsage, waitingAhead, waitingCount, windowFreesAt } from '../luma-capacity/usage';
 import { wakeNextWaiter } from '../luma-capacity/wake';
 import { retryStepLater } from './next-step';
 import { STAGES, type Stage } from './stages';
@@ -43,7 +43,7 @@ export async function checkCapacity(ports: Ports, ref: RequestRef, stage: Stage)
   const usage = await readLumaUsage(ports, ledger, now);
   const room = Math.min(limits.maxConcurrent - usage.inFlight, limits.createsPerMinute - usage.inWindow);
   // Nobody needs a place in line while everyone waiting fits: one more count says so without reading this request.
-  const waitingNow = room > 0 ? await ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: 'state', op: '==', value: ledger.waiting }] }) : Infinity;
+  const waitingNow = room > 0 ? await waitingCount(ports, ledger) : Infinity;
   const uncontended = waitingNow <= room;
   let verdict: Turn | undefined = uncontended ? { admitted: true } : undefined;
   let doc: VideoRequest | undefined;

@@ -31,10 +31,11 @@ export async function onSubmitTask(ports: Ports, payload: TaskPayload): Promise<
   const log = ports.log.child({ ...ref, stage });
 
   // The budget guard (issue #9): a create that would cross the credits floor or the day's budget waits, unbilled.
-  const budget = await checkBudget(ports, ref, stage);
-  // Admission control (issue #10): a create waits for a free Luma slot and room in Luma's per-minute window.
+  // Admission control (issue #10): a create waits for a free Luma slot and room in Luma's per-minute window. A recheck
+  // already known to wait goes no further (not even the budget's read).
   const capacity = await checkCapacity(ports, ref, stage);
   if (capacity.mustWait) return capacity.waitIfHeld();
+  const budget = await checkBudget(ports, ref, stage);
   const claim = await claimSubmit(ports, ref, stage, (d) => budget.allows(d) && capacity.allows(d));
   if (claim.kind === 'done') {
     await budget.waitIfHeld();
