@@ -4,7 +4,7 @@
  * command's option bounds.
  */
 import type { Transition } from '@d2v/schema';
-import { idealSchedule, percentile, secondsPerState, slotUsage, stageFigures } from '../src/bench/pipeline';
+import { idealSchedule, idealScheduleAt, lumaTimeline, percentile, secondsPerState, slotUsage, stageFigures } from '../src/bench/pipeline';
 import { parseBound } from '../src/commands/bench-pipeline';
 
 describe('idealSchedule (greedy creates at C in flight and R per rolling minute)', () => {
@@ -22,6 +22,16 @@ describe('idealSchedule (greedy creates at C in flight and R per rolling minute)
     const s = idealSchedule(40, { slots: 10, perMinute: 20, generationSeconds: 40 });
     expect(s.createAt.filter((t, i) => i % 10 === 0)).toEqual([0, 40, 80, 120]);
     expect(s.seconds).toBe(160);
+  });
+
+  it('at the generation times a run saw: a longer generation holds its slot longer', () => {
+    // 3 creates, 2 slots, the window never binds: creates 0 and 1 at 0 s taking 4 and 7 s; create 2 takes the slot
+    // that frees first (4 s) and its 5 s → 9 s. The set time (4 s) would give 8 s; a missing time falls back to it.
+    const limits = { slots: 2, perMinute: 60, generationSeconds: 4 };
+    expect(idealScheduleAt(3, limits, [4, 7, 5])).toEqual({ createAt: [0, 0, 4], doneAt: [4, 7, 9], seconds: 9 });
+    expect(idealSchedule(3, limits).seconds).toBe(8);
+    expect(idealScheduleAt(3, limits, [4, 7]).seconds).toBe(8);
+    expect(() => idealScheduleAt(1, limits, [-1])).toThrow(/>= 0/);
   });
 
   it('N=40, C=10, R=20, G=4 → 68 s: the window binds', () => {
@@ -89,6 +99,21 @@ describe('the figures of a run', () => {
     // A slot freed and taken in the same millisecond is one slot, not two.
     expect(slotUsage([{ start: 0, end: 5000 }, { start: 5000, end: 9000 }], 1, 0, 10_000).peakInFlight).toBe(1);
     expect(slotUsage([], 1, 5, 5)).toEqual({ averageInFlight: 0, utilisation: 0, peakInFlight: 0 });
+  });
+
+  it('Luma timeline: the last end, each create against the ideal one of the same rank, real generation times', () => {
+    // From t0 = 1000 ms: creates at 0.5, 0 and 4.5 s (ideal 0, 0, 4): lags 0, 0.5, 0.5 once sorted by rank.
+    const t = lumaTimeline([{ start: 1500, end: 5500 }, { start: 1000, end: 5000 }, { start: 5500, end: 10_500 }], [0, 0, 4], 1000);
+    expect(t.lastEndSeconds).toBeCloseTo(9.5, 9);
+    expect(t.createLagSeconds).toEqual({ p50: 0.5, p95: 0.5, max: 0.5 });
+    expect(t.generationSeconds).toEqual({ p50: 4, p95: 5 });
+    expect(t.generationSecondsInCreateOrder).toEqual([4, 4, 5]);
+    // A create before its ideal time (clock skew) counts as no lag; one still in flight has no end yet.
+    const early = lumaTimeline([{ start: 0 }, { start: 2000, end: 3000 }], [1, 1], 0);
+    expect(early.createLagSeconds).toEqual({ p50: 0, p95: 1, max: 1 });
+    expect(early.lastEndSeconds).toBe(3);
+    expect(early.generationSecondsInCreateOrder).toEqual([1]);
+    expect(lumaTimeline([], [], 0)).toEqual({ lastEndSeconds: null, createLagSeconds: { p50: null, p95: null, max: null }, generationSeconds: { p50: null, p95: null }, generationSecondsInCreateOrder: [] });
   });
 });
 

@@ -34,6 +34,16 @@ describe('bench pipeline (4 requests, 2 slots, 2 s generations)', () => {
     const patterns = Object.values(report.store.byPattern);
     expect(patterns.reduce((n, p) => n + p.writes, 0)).toBe(report.store.writes);
     expect(report.store.byPattern['users/{uid}/videoRequests/{requestId}/transitions/{n}']!.writes).toBeGreaterThanOrEqual(4 * 9);
+    // The ideal at the run's own generation times is never shorter than at the set 2 s.
+    expect(report.idealAtRunSeconds).toBeGreaterThanOrEqual(report.idealSeconds - 1e-3);
+    expect(report.makespanOfIdealAtRun).toBeCloseTo(report.makespanSeconds / report.idealAtRunSeconds, 2);
+    expect(report.makespanOfIdealAtRun).toBeLessThanOrEqual(report.makespanOfIdeal + 1e-3);
+    // The makespan splits at the last generation's end: the Luma side, then the tail of downloads and ffmpeg.
+    expect(report.timeline.lumaSeconds!).toBeGreaterThanOrEqual(report.idealSeconds - 1e-3);
+    expect(report.timeline.lumaSeconds! + report.timeline.afterLumaSeconds!).toBeCloseTo(report.makespanSeconds, 2);
+    expect(report.timeline.afterLumaSeconds!).toBeGreaterThan(0);
+    expect(report.timeline.createLagSeconds.p50!).toBeLessThanOrEqual(report.timeline.createLagSeconds.max!);
+    expect(report.timeline.generationSeconds.p50!).toBeGreaterThanOrEqual(2 - 0.05);
     expect(report.slots.idealUtilisation).toBeCloseTo((4 * 2) / (2 * 4), 3);
     const stages = Object.fromEntries(report.stages.map((s) => [s.stage, s]));
     for (const stage of ['pending', 'validating', 'queued', 'submitting', 'dreaming', 'downloading', 'processing', 'end to end']) {
@@ -49,6 +59,7 @@ describe('bench pipeline (4 requests, 2 slots, 2 s generations)', () => {
     const text = formatPipelineBenchReport(report);
     expect(text).toMatch(/makespan ÷ ideal\s+[\d.]+ {2}\([\d.]+ s ÷ 4\.0 s\)/);
     expect(text).toMatch(/failures\s+0 of 4/);
+    expect(text).toMatch(/Luma side ÷ ideal\s+[\d.]+ {2}\(last generation ended at [\d.]+ s; then [\d.]+ s to the last post\)/);
     expect(text).toMatch(/end to end\s+4\s/);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });

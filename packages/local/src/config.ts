@@ -43,8 +43,8 @@ const EnvSchema = z.object({
   D2V_QUOTA_PER_DAY: z.coerce.number().int().positive().default(200),
   D2V_SUBMIT_MAX_CONCURRENT: z.coerce.number().int().positive().default(10),
   // Admission control in the core keeps creates inside Luma's limits; the queue only bounds how fast submits (and
-  // the waiters' rechecks) are dispatched, high enough to send a full window's burst at once.
-  D2V_SUBMIT_PER_SECOND: z.coerce.number().positive().default(5),
+  // the waiters' rechecks) are dispatched, high enough to send a full window's burst at once (Luma's 20/min in 1 s).
+  D2V_SUBMIT_PER_SECOND: z.coerce.number().positive().default(20),
   D2V_TASK_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
   D2V_TASK_MIN_BACKOFF_SECONDS: z.coerce.number().nonnegative().default(1),
   D2V_TASK_MAX_BACKOFF_SECONDS: z.coerce.number().positive().default(60),

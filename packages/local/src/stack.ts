@@ -228,7 +228,9 @@ export class LocalStack {
     const retry = config.taskRetry;
     tasks.register('submit', (p, ctx) => handlers.onSubmitTask(p, attempt(ctx)), { ...config.submitQueue, ...retry });
     tasks.register('poll', (p, ctx) => handlers.onPollTask(p, attempt(ctx)), { maxConcurrentDispatches: 20, maxDispatchesPerSecond: 50, ...retry });
-    tasks.register('download', (p, ctx) => handlers.onDownloadTask(p, attempt(ctx)), { maxConcurrentDispatches: 2, maxDispatchesPerSecond: 10, ...retry });
+    // Downloads wait on the network, not the cores: four at once, so a wave of finished generations is not queued
+    // behind two of them while ffmpeg is busy (on Firebase: DOWNLOAD_MAX_CONCURRENT_DISPATCHES, 10).
+    tasks.register('download', (p, ctx) => handlers.onDownloadTask(p, attempt(ctx)), { maxConcurrentDispatches: 4, maxDispatchesPerSecond: 20, ...retry });
     // ffmpeg wants the machine: two videos at a time on a 2-core machine.
     tasks.register('process', (p, ctx) => handlers.onProcessTask(p, attempt(ctx)), { maxConcurrentDispatches: 2, maxDispatchesPerSecond: 10, ...retry });
 

@@ -6,7 +6,7 @@
  */
 import type { VideoRequest } from '@d2v/schema';
 import type { Ports } from '../ports';
-import { CREATE_WINDOW_MS, type FamilyLedger } from './limits';
+import { CREATE_COUNTED_MS, type FamilyLedger } from './limits';
 
 export interface LumaUsage {
   /** Requests holding a slot of the family. */
@@ -18,7 +18,7 @@ export interface LumaUsage {
 export async function readLumaUsage(ports: Ports, ledger: FamilyLedger, now: number): Promise<LumaUsage> {
   const [inFlight, inWindow] = await Promise.all([
     ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: 'state', op: 'in', value: [...ledger.holding] }] }),
-    ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: ledger.createdAtField, op: '>', value: now - CREATE_WINDOW_MS }] }),
+    ports.store.count({ collection: 'videoRequests', group: true, where: [{ field: ledger.createdAtField, op: '>', value: now - CREATE_COUNTED_MS }] }),
   ]);
   return { inFlight, inWindow };
 }
@@ -48,11 +48,11 @@ export async function windowFreesAt(ports: Ports, ledger: FamilyLedger, now: num
   const oldest = await ports.store.query<VideoRequest>({
     collection: 'videoRequests',
     group: true,
-    where: [{ field: ledger.createdAtField, op: '>', value: now - CREATE_WINDOW_MS }],
+    where: [{ field: ledger.createdAtField, op: '>', value: now - CREATE_COUNTED_MS }],
     orderBy: { field: ledger.createdAtField, direction: 'asc' },
     limit: k,
   });
   const at = oldest.at(k - 1)?.data;
   const createdAt = at ? ledger.createdAt(at) : undefined;
-  return createdAt === undefined ? undefined : createdAt + CREATE_WINDOW_MS;
+  return createdAt === undefined ? undefined : createdAt + CREATE_COUNTED_MS;
 }

@@ -1,28 +1,54 @@
 /**
  * Waiting requests do not poll for a slot: the transition that releases one (a generation leaving its holding
- * states) wakes the oldest waiter of the family, and a waiter that is admitted wakes the next in line, so a
- * burst drains as fast as Luma's limits allow. A wake is a named submit task (duplicates fold); a lost one only
- * means the waiter's own recheck (turn.recheckDelayMs) finds the slot instead.
+ * states) wakes the waiters that now fit, oldest first, and a waiter that is admitted does the same for the room
+ * that is left (the window may have freed several creates at once), so a burst drains in parallel as fast as Luma's
+ * limits allow instead of one submit after another. A wake is a named submit task: wakes of one waiter within the
+ * same second fold into one (ten releases at once wake ten waiters, not fifty-five), and a lost or folded one only
+ * means the waiter's own recheck (turn.recheckDelayMs) finds the room instead.
  */
 import type { VideoRequest } from '@d2v/schema';
 import type { Ports } from '../ports';
 import { retryStepLater } from '../steps/next-step';
 import type { Stage } from '../steps/stages';
 import type { AppliedTransition } from '../transition';
-import { LEDGERS } from './limits';
+import { familyLimits, LEDGERS } from './limits';
+import { readLumaUsage } from './usage';
 
-export async function wakeNextWaiter(ports: Ports, stage: Stage, because: string): Promise<void> {
+/** A bound on one fan-out's reads and tasks, whatever the configured limits: later waiters are woken by these. */
+export const MAX_WAKES_AT_ONCE = 25;
+
+/** How many waiters fit now: the free slots and the window's room, whichever is fewer. */
+export async function roomNow(ports: Ports, stage: Stage): Promise<number> {
   const ledger = LEDGERS[stage];
-  const [next] = await ports.store.query<VideoRequest>({
+  const limits = familyLimits(ports.config, ledger.family);
+  const usage = await readLumaUsage(ports, ledger, ports.clock.now());
+  return Math.max(0, Math.min(limits.maxConcurrent - usage.inFlight, limits.createsPerMinute - usage.inWindow));
+}
+
+/** Wakes the oldest waiters of the stage's family that fit in the room there is now; returns how many were woken. */
+export async function wakeWaiters(ports: Ports, stage: Stage): Promise<number> {
+  // Whether anyone waits at all first (one read, the usual answer being no): the room costs two counts more.
+  const [oldest] = await oldestWaiters(ports, stage, 1);
+  if (!oldest) return 0;
+  const room = Math.min(MAX_WAKES_AT_ONCE, await roomNow(ports, stage));
+  if (room <= 0) return 0;
+  const woken = room === 1 ? [oldest] : await oldestWaiters(ports, stage, room);
+  const second = Math.floor(ports.clock.now() / 1000);
+  await Promise.all(
+    woken.map((doc) => retryStepLater(ports, 'submit', { uid: doc.uid, requestId: doc.requestId, stage }, ['wake', doc.transitionCount, second], 0)),
+  );
+  return woken.length;
+}
+
+async function oldestWaiters(ports: Ports, stage: Stage, limit: number): Promise<VideoRequest[]> {
+  const snaps = await ports.store.query<VideoRequest>({
     collection: 'videoRequests',
     group: true,
-    where: [{ field: 'state', op: '==', value: ledger.waiting }],
+    where: [{ field: 'state', op: '==', value: LEDGERS[stage].waiting }],
     orderBy: { field: 'stateSince', direction: 'asc' },
-    limit: 1,
+    limit,
   });
-  if (!next) return;
-  const doc = next.data;
-  await retryStepLater(ports, 'submit', { uid: doc.uid, requestId: doc.requestId, stage }, ['wake', doc.transitionCount, because], 0);
+  return snaps.map((s) => s.data);
 }
 
 /** Transition hook (wired in pipeline.ts): a generation left the states that hold a Luma slot. */
@@ -31,7 +57,7 @@ export async function wakeOnSlotRelease(ports: Ports, applied: AppliedTransition
     const { holding } = LEDGERS[stage];
     // A 429 sends the request itself back in line (it is the oldest waiter then): its retry keeps Luma's Retry-After.
     if (holding.includes(applied.from) && !holding.includes(applied.to) && applied.to !== LEDGERS[stage].waiting) {
-      await wakeNextWaiter(ports, stage, `${applied.ref.requestId}-${applied.doc.transitionCount}`);
+      await wakeWaiters(ports, stage);
     }
   }
 }

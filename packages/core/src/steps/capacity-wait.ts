@@ -15,7 +15,7 @@ import { isoNow, updateRequestIf, type RequestRef } from '../request-doc';
 import { decideTurn, queueShownChanged, recheckDelayMs, type Turn } from '../luma-capacity/turn';
 import { familyLimits, LEDGERS } from '../luma-capacity/limits';
 import { readLumaUsage, waitingAhead, waitingCount, windowFreesAt } from '../luma-capacity/usage';
-import { wakeNextWaiter } from '../luma-capacity/wake';
+import { wakeWaiters } from '../luma-capacity/wake';
 import { retryStepLater } from './next-step';
 import { STAGES, type Stage } from './stages';
 
@@ -29,7 +29,7 @@ export interface CapacityCheck {
   allows(doc: VideoRequest): boolean;
   /** After a claim that found nothing to do: if capacity refused it, shows the place in line and schedules a recheck. */
   waitIfHeld(): Promise<void>;
-  /** After a claim that was granted: a request that had waited hands the line on to the next waiter. */
+  /** After a claim that was granted: a request that had waited wakes the waiters that fit in the room left. */
   passTheLineOn(): Promise<void>;
 }
 
@@ -39,23 +39,36 @@ export async function checkCapacity(ports: Ports, ref: RequestRef, stage: Stage)
   const spec = STAGES[stage];
   const ledger = LEDGERS[stage];
   const limits = familyLimits(ports.config, ledger.family);
-  const now = ports.clock.now();
-  const usage = await readLumaUsage(ports, ledger, now);
+  // The line is counted before the usage, never after: a waiter admitted in between then shows in the usage (its
+  // claim holds a slot) while still counted in the line, so the verdict errs towards waiting. Counted the other way
+  // round, it would vanish from both and two requests could take one slot (a 429 for one of them).
+  const waitingNow = await waitingCount(ports, ledger);
+  let now = ports.clock.now();
+  let usage = await readLumaUsage(ports, ledger, now);
   const room = Math.min(limits.maxConcurrent - usage.inFlight, limits.createsPerMinute - usage.inWindow);
-  // Nobody needs a place in line while everyone waiting fits: one more count says so without reading this request.
-  const waitingNow = room > 0 ? await waitingCount(ports, ledger) : Infinity;
-  const uncontended = waitingNow <= room;
-  let verdict: Turn | undefined = uncontended ? { admitted: true } : undefined;
+  // Nobody needs a place in line while everyone waiting fits, and this request's own document need not be read.
+  let verdict: Turn | undefined = waitingNow <= room ? { admitted: true } : undefined;
   let doc: VideoRequest | undefined;
   if (!verdict) {
     doc = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;
     if (!doc || doc.state !== spec.queued) verdict = { admitted: true }; // not waiting: the claim decides what it is
     else {
-      const input = { usage, ahead: await waitingAhead(ports, ledger, doc), limits, now, expectedDreamingMs: ports.config.expectedDreamingMs };
-      verdict = decideTurn(input);
-      const k = verdict.admitted ? 0 : verdict.position - Math.max(0, limits.createsPerMinute - usage.inWindow);
-      if (!verdict.admitted && verdict.waitingFor === 'rate' && k >= 1 && k <= usage.inWindow) {
-        verdict = decideTurn({ ...input, windowFreesAt: await windowFreesAt(ports, ledger, now, k) });
+      const ahead = await waitingAhead(ports, ledger, doc);
+      // The place in line was read after the usage: before admitting on it, the usage is read again (see above).
+      const judge = async (): Promise<Turn> => {
+        const input = { usage, ahead, limits, now, expectedDreamingMs: ports.config.expectedDreamingMs };
+        const turn = decideTurn(input);
+        const k = turn.admitted ? 0 : turn.position - Math.max(0, limits.createsPerMinute - usage.inWindow);
+        if (!turn.admitted && turn.waitingFor === 'rate' && k >= 1 && k <= usage.inWindow) {
+          return decideTurn({ ...input, windowFreesAt: await windowFreesAt(ports, ledger, now, k) });
+        }
+        return turn;
+      };
+      verdict = await judge();
+      if (verdict.admitted) {
+        now = ports.clock.now();
+        usage = await readLumaUsage(ports, ledger, now);
+        verdict = await judge();
       }
     }
   }
@@ -90,7 +103,7 @@ export async function checkCapacity(ports: Ports, ref: RequestRef, stage: Stage)
       await retryStepLater(ports, 'submit', { ...ref, stage }, [episode, 'capacity', Math.floor(ports.clock.now() / 1000)], delayMs / 1000);
     },
     passTheLineOn: async () => {
-      if (waited) await wakeNextWaiter(ports, stage, `${ref.requestId}-admitted`);
+      if (waited) await wakeWaiters(ports, stage);
     },
   };
 }

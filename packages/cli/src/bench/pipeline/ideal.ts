@@ -36,6 +36,20 @@ export interface IdealSchedule {
  * push every later one back.
  */
 export function idealSchedule(requests: number, limits: LumaLimits): IdealSchedule {
+  return greedySchedule(requests, limits, () => limits.generationSeconds);
+}
+
+/**
+ * The same greedy schedule with the generation times a run really saw (`seconds[i]` for the i-th create; the set
+ * time where the run has none): on a small machine the simulator's renders share the cores with the pipeline and a
+ * burst of creates takes longer than the set time, which no admission control can win back.
+ */
+export function idealScheduleAt(requests: number, limits: LumaLimits, seconds: readonly number[]): IdealSchedule {
+  if (!seconds.every((s) => s >= 0)) throw new Error('idealScheduleAt: generation times must be >= 0');
+  return greedySchedule(requests, limits, (i) => seconds[i] ?? limits.generationSeconds);
+}
+
+function greedySchedule(requests: number, limits: LumaLimits, generationSecondsOf: (i: number) => number): IdealSchedule {
   const { slots, perMinute, generationSeconds } = limits;
   const window = limits.windowSeconds ?? 60;
   for (const [name, v] of Object.entries({ requests, slots, perMinute })) {
@@ -52,8 +66,8 @@ export function idealSchedule(requests: number, limits: LumaLimits): IdealSchedu
     const windowAdmits = i >= perMinute ? createAt[i - perMinute]! + window : 0;
     const t = Math.max(slotFree[slot]!, windowAdmits);
     createAt.push(t);
-    doneAt.push(t + generationSeconds);
-    slotFree[slot] = t + generationSeconds;
+    doneAt.push(t + generationSecondsOf(i));
+    slotFree[slot] = t + generationSecondsOf(i);
   }
   return { createAt, doneAt, seconds: doneAt.length ? Math.max(...doneAt) : 0 };
 }

@@ -78,3 +78,29 @@ export function slotUsage(holds: readonly SlotHold[], slots: number, from: numbe
   const averageInFlight = heldMs / span;
   return { averageInFlight, utilisation: averageInFlight / slots, peakInFlight: peak };
 }
+
+/** Where a run's time went at Luma, against the ideal schedule (all seconds after the run's start). */
+export interface LumaTimeline {
+  /** When the last generation ended at the simulator: the part of the makespan that Luma's side accounts for. */
+  lastEndSeconds: number | null;
+  /** The k-th accepted create minus the ideal's k-th create: how late admission sent work (p50, p95, max). */
+  createLagSeconds: { p50: number | null; p95: number | null; max: number | null };
+  /** How long generations really took at the simulator (its render can outlast the set time on a busy machine). */
+  generationSeconds: { p50: number | null; p95: number | null };
+  /** The same, in the order of their creates (for the ideal at these times); a generation not ended is left out. */
+  generationSecondsInCreateOrder: number[];
+}
+
+export function lumaTimeline(holds: readonly SlotHold[], idealCreateAt: readonly number[], from: number): LumaTimeline {
+  const starts = holds.map((h) => (h.start - from) / 1000).sort((a, b) => a - b);
+  const ends = holds.filter((h) => h.end !== undefined).map((h) => (h.end! - from) / 1000);
+  const lags = starts.slice(0, idealCreateAt.length).map((s, k) => Math.max(0, s - idealCreateAt[k]!)).sort((a, b) => a - b);
+  const durations = holds.filter((h) => h.end !== undefined).map((h) => (h.end! - h.start) / 1000).sort((a, b) => a - b);
+  const inCreateOrder = [...holds].sort((a, b) => a.start - b.start).filter((h) => h.end !== undefined).map((h) => (h.end! - h.start) / 1000);
+  return {
+    generationSecondsInCreateOrder: inCreateOrder,
+    lastEndSeconds: ends.length ? Math.max(...ends) : null,
+    createLagSeconds: { p50: percentile(lags, 0.5), p95: percentile(lags, 0.95), max: lags.length ? lags[lags.length - 1]! : null },
+    generationSeconds: { p50: percentile(durations, 0.5), p95: percentile(durations, 0.95) },
+  };
+}

@@ -11,7 +11,6 @@ export interface PipelineBenchSettings {
   perMinute: number;
   /** What every request asks for (the simulator's cheapest, fastest render). */
   video: { resolution: string; aspectRatio: string; duration: string };
-  /** The local submit queue's pacing (Cloud Tasks' rate on Firebase), set from the Luma limits as a deploy sets it. */
   /** The limits admission control was configured with (the same as the simulator's). */
   admission: { lumaMaxConcurrent: number; lumaCreatesPerMinute: number };
 }
@@ -26,6 +25,10 @@ export interface PipelineBenchReport {
   makespanSeconds: number;
   /** makespan ÷ ideal: ≥ 1, how much slower than Luma's limits allow. */
   makespanOfIdeal: number;
+  /** The ideal schedule with the generation times the simulator really took in this run (idealScheduleAt), seconds. */
+  idealAtRunSeconds: number;
+  /** makespan ÷ that: what is left once the simulator's own slowness on this machine is taken out. */
+  makespanOfIdealAtRun: number;
   /**
    * Generations in flight at the simulator over the makespan; `idealUtilisation` is what the ideal schedule
    * reaches (N × G ÷ (C × ideal)): when the per-minute limit binds, no schedule keeps the slots busy.
@@ -37,6 +40,18 @@ export interface PipelineBenchReport {
     /** 429 answers (concurrency or per-minute). */
     rateLimited: number;
     rateLimitedPerCreate: number;
+  };
+  /**
+   * The makespan split at the last generation's end: the Luma side (what admission control owns) and the tail
+   * after it (download, ffmpeg, posting of the last videos — on this machine's cores, where Firebase would give
+   * each its own instance). Create lag and real generation times say where the Luma side lost time.
+   */
+  timeline: {
+    lumaSeconds: number | null;
+    lumaOfIdeal: number | null;
+    afterLumaSeconds: number | null;
+    createLagSeconds: { p50: number | null; p95: number | null; max: number | null };
+    generationSeconds: { p50: number | null; p95: number | null };
   };
   requests: {
     total: number;
@@ -82,6 +97,10 @@ export function formatPipelineBenchReport(r: PipelineBenchReport): string {
     '',
     ...table([
       ['makespan ÷ ideal', `${fixed(r.makespanOfIdeal, 2)}  (${fixed(r.makespanSeconds, 1)} s ÷ ${fixed(r.idealSeconds, 1)} s)`],
+      ['  ÷ ideal at the run\'s generation times', `${fixed(r.makespanOfIdealAtRun, 2)}  (÷ ${fixed(r.idealAtRunSeconds, 1)} s: the same schedule with the generations as long as the simulator took)`],
+      ['  Luma side ÷ ideal', `${fixed(r.timeline.lumaOfIdeal, 2)}  (last generation ended at ${fixed(r.timeline.lumaSeconds, 1)} s; then ${fixed(r.timeline.afterLumaSeconds, 1)} s to the last post)`],
+      ['  create lag', `p50 ${fixed(r.timeline.createLagSeconds.p50, 1)} s, p95 ${fixed(r.timeline.createLagSeconds.p95, 1)} s, max ${fixed(r.timeline.createLagSeconds.max, 1)} s behind the ideal schedule's creates`],
+      ['  generations took', `p50 ${fixed(r.timeline.generationSeconds.p50, 1)} s, p95 ${fixed(r.timeline.generationSeconds.p95, 1)} s at the simulator (set: ${s.generationSeconds} s)`],
       ['slot utilisation', `${fixed(r.slots.utilisation, 2)}  (${fixed(r.slots.averageInFlight, 2)} of ${s.slots} in flight on average, peak ${r.slots.peakInFlight}; the ideal schedule ${fixed(r.slots.idealUtilisation, 2)})`],
       ['429s ÷ creates', `${fixed(r.luma.rateLimitedPerCreate, 2)}  (${r.luma.rateLimited} ÷ ${r.luma.creates})`],
       ['failures', `${r.requests.failures} of ${r.requests.total}${r.requests.timedOut ? ' (the run stopped waiting)' : ''}  — ${Object.entries(r.requests.byState).map(([state, n]) => `${state} ${n}`).join(', ')}`],

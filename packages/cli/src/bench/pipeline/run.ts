@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { CountingDocumentStore } from '@d2v/core';
 import { LocalStack } from '@d2v/local';
 import { docPaths, type VideoRequest, type VideoState } from '@d2v/schema';
-import { idealSchedule } from './ideal';
-import { percentile, secondsPerState, slotUsage, stageFigures } from './measure';
+import { idealSchedule, idealScheduleAt } from './ideal';
+import { lumaTimeline, percentile, secondsPerState, slotUsage, stageFigures } from './measure';
 import type { PipelineBenchReport, PipelineBenchSettings } from './report';
 
 export interface PipelineBenchOptions {
@@ -47,6 +47,7 @@ const VIDEO = { resolution: '540p', aspectRatio: '16:9', duration: '5s' } as con
 const ENDED: readonly VideoState[] = ['posted', 'failed', 'cancelled', 'deleted'];
 const SUCCEEDED: readonly VideoState[] = ['posted', 'ready'];
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
+const roundOrNull = (n: number | null): number | null => (n === null ? null : round(n));
 
 /** The environment without what would point the stack at the real Luma or change the simulator behind our back. */
 function benchEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -139,6 +140,8 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
 
     const holds = sim.generations().filter((g) => g.generation.generation_type === 'video').map((g) => ({ start: Date.parse(g.generation.created_at), end: g.endedAt }));
     const usage = slotUsage(holds, slots, t0, end);
+    const timeline = lumaTimeline(holds, ideal.createAt, t0);
+    const idealAtRun = idealScheduleAt(requests, { slots, perMinute, generationSeconds }, timeline.generationSecondsInCreateOrder);
     const simStats = sim.stats();
     const creates = Object.values(simStats.creates).reduce((a, b) => a + b, 0);
     const counts = counter!.report();
@@ -166,6 +169,8 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
       idealSeconds: round(ideal.seconds),
       makespanSeconds: round(makespanSeconds),
       makespanOfIdeal: round(ideal.seconds > 0 ? makespanSeconds / ideal.seconds : 0),
+      idealAtRunSeconds: round(idealAtRun.seconds),
+      makespanOfIdealAtRun: round(idealAtRun.seconds > 0 ? makespanSeconds / idealAtRun.seconds : 0),
       slots: {
         averageInFlight: round(usage.averageInFlight),
         utilisation: round(usage.utilisation),
@@ -173,6 +178,13 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
         peakInFlight: usage.peakInFlight,
       },
       luma: { creates, rateLimited: simStats.rateLimited, rateLimitedPerCreate: round(creates ? simStats.rateLimited / creates : 0) },
+      timeline: {
+        lumaSeconds: roundOrNull(timeline.lastEndSeconds),
+        lumaOfIdeal: roundOrNull(timeline.lastEndSeconds !== null && ideal.seconds > 0 ? timeline.lastEndSeconds / ideal.seconds : null),
+        afterLumaSeconds: roundOrNull(timeline.lastEndSeconds !== null ? makespanSeconds - timeline.lastEndSeconds : null),
+        createLagSeconds: { p50: roundOrNull(timeline.createLagSeconds.p50), p95: roundOrNull(timeline.createLagSeconds.p95), max: roundOrNull(timeline.createLagSeconds.max) },
+        generationSeconds: { p50: roundOrNull(timeline.generationSeconds.p50), p95: roundOrNull(timeline.generationSeconds.p95) },
+      },
       requests: { total: requests, posted, failures: ids.filter((id) => !SUCCEEDED.includes(final.get(id)?.state as VideoState)).length, byState, failed, timedOut },
       stages,
       store: {
