@@ -173,6 +173,8 @@ function applyStep(tx: Transaction, ref: RequestRef, doc: VideoRequest, spec: Tr
   const target = STATE_MACHINE[spec.to];
   const next: VideoRequest = {
     ...doc,
+    // A progress plan belongs to the state it was made for; the step entering a state may make a new one.
+    progressPlan: undefined,
     ...(spec.patch ? spec.patch(doc) : {}),
     state: spec.to,
     stateLabel: target.label,

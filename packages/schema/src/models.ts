@@ -228,6 +228,13 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
   state: z.enum(VIDEO_STATES),
   /** 0–1, never decreasing while the request works. */
   progress: z.number().min(0).max(1),
+  /**
+   * While Luma works (dreaming): where the bar is expected to be (`to`) at `at`. Luma reports no percentage, so the
+   * bar there is an estimate from the elapsed time; a client moves it itself from `progress` at `stateSince` towards
+   * `to` at `at` (and no further than 95 % of the way: packages/web/src/progress.ts) instead of the pipeline writing
+   * the request every few seconds. Cleared by the next state change.
+   */
+  progressPlan: z.object({ to: z.number().min(0).max(1), at: ISODateSchema }).optional(),
   stateLabel: z.string().optional(),
   error: ErrorInfoSchema.nullable().optional(),
   warnings: z.array(z.string()).default([]),

@@ -7,7 +7,7 @@ import type { WebhookInput, WebhookResult } from '../handlers';
 import { verifyWebhookToken } from '../ids';
 import { logs } from '../logs';
 import { RetryLaterError, type Ports, type TaskPayload } from '../ports';
-import { progressWorthWriting, readRequest, updateRequestIf, type RequestRef } from '../request-doc';
+import { readRequest, updateRequestIf, type RequestRef } from '../request-doc';
 import { transition } from '../transition';
 import { notCancelling, settleCancel } from './cancel';
 import { onRequestCreated } from './create';
@@ -32,16 +32,10 @@ export async function applyGeneration(
   switch (generation.state) {
     case 'queued':
     case 'dreaming':
-      // Written only when the bar moved enough (progress throttling); Luma's own queued/dreaming is shown to
-      // nobody and rides along with that write. A poll or callback that learns nothing new writes nothing.
-      if (seen?.state === spec.waiting && !progressWorthWriting(ports, seen, dreamingProgress(ports, seen, stage, generation))) return seen;
-      return updateRequestIf(ports, ref, { states: [spec.waiting] }, (d) => {
-        const progress = dreamingProgress(ports, d, stage, generation);
-        const moved = progressWorthWriting(ports, d, progress);
-        if (!moved) return {};
-        const polls = pollAttempt === undefined ? d.luma.polls : Math.max(d.luma.polls ?? 0, pollAttempt + 1);
-        return { progress, luma: { ...d.luma, lumaState: generation.state, lastCheckedAt: ports.clock.now(), polls } };
-      });
+      // Nothing to write: the bar's movement while Luma works is the progress plan the accepting transition wrote
+      // (clients move it), and Luma's own queued/dreaming is shown to nobody. A poll or callback that learns nothing
+      // new writes nothing; the poll chain's keep-alive (onPollTask) is the one write a long generation costs.
+      return seen?.state === spec.waiting ? seen : readRequest(ports, ref);
     case 'failed': {
       // Luma refunds a failed generation in full: the transition that records the failure marks the ledger entry.
       if (stage === 'keyframe' && isInputFramesFailure(generation.failure_reason) && (await planKeyframeAgain(ports, ref, generation))) return readRequest(ports, ref);
@@ -151,15 +145,6 @@ async function keyframeCompleted(ports: Ports, ref: RequestRef, generation: Gene
     },
   });
   return moved.applied ? moved.doc : null;
-}
-
-/** Progress inside a Luma stage grows with elapsed time against the typical duration, never past the next state. */
-function dreamingProgress(ports: Ports, doc: VideoRequest, stage: Stage, generation: Generation): number {
-  const [start, end] = stage === 'keyframe' ? [0.08, 0.14] : [0.2, 0.68];
-  const created = generation.created_at ? Date.parse(generation.created_at) : NaN;
-  const elapsed = Number.isFinite(created) ? ports.clock.now() - created : 0;
-  const fraction = Math.min(0.95, Math.max(0, elapsed / ports.config.expectedDreamingMs));
-  return Math.max(doc.progress, start + (end - start) * fraction);
 }
 
 /** Task "poll": the safety net under the webhook (callbacks get lost on cold starts). */

@@ -14,6 +14,8 @@ export interface StageSpec {
   /** Luma is working. */
   waiting: VideoState;
   generationType: 'image' | 'video';
+  /** Where the bar stands while Luma works: from the waiting state's own value up to just below the next state's. */
+  dreamingProgressTo: number;
   generationId(doc: VideoRequest): string | undefined;
   intentAt(doc: VideoRequest): number | undefined;
 }
@@ -24,6 +26,7 @@ export const STAGES: Record<Stage, StageSpec> = {
     submitting: 'keyframe_queued',
     waiting: 'keyframe_dreaming',
     generationType: 'image',
+    dreamingProgressTo: 0.14,
     generationId: (doc) => doc.luma?.keyframeGenerationId,
     intentAt: (doc) => doc.luma?.keyframeIntentAt,
   },
@@ -32,10 +35,16 @@ export const STAGES: Record<Stage, StageSpec> = {
     submitting: 'submitting',
     waiting: 'dreaming',
     generationType: 'video',
+    dreamingProgressTo: 0.68,
     generationId: (doc) => doc.luma?.generationId,
     intentAt: (doc) => doc.luma?.submitIntentAt,
   },
 };
+
+/** The bar's plan for a generation Luma accepted now: at the stage's end after a typical generation's time. */
+export function dreamingPlan(spec: StageSpec, now: number, expectedDreamingMs: number): NonNullable<VideoRequest['progressPlan']> {
+  return { to: spec.dreamingProgressTo, at: new Date(now + expectedDreamingMs).toISOString() };
+}
 
 export function stageOf(payloadStage: string | undefined): Stage {
   return payloadStage === 'keyframe' ? 'keyframe' : 'video';

@@ -13,7 +13,7 @@ import { checkBudget } from './budget-wait';
 import { checkCapacity } from './capacity-wait';
 import { buildCreateRequest, findEarlierGeneration, sendCreate } from './luma-create';
 import { ensureNextStep, followUpWhenLeaseEnds, retryStepLater } from './next-step';
-import { STAGES, stageOf, type Stage } from './stages';
+import { dreamingPlan, STAGES, stageOf, type Stage } from './stages';
 
 /** When Luma's 429 names no Retry-After: its limits are per minute, so a few seconds is the right scale. */
 const RATE_LIMITED_RETRY_MS = 10_000;
@@ -120,7 +120,8 @@ async function submitHoldingLease(ports: Ports, ref: RequestRef, stage: Stage, c
     lease: null,
     patch: (d) => {
       const generationField = stage === 'keyframe' ? { keyframeGenerationId: created.id } : { generationId: created.id };
-      return { ...charge.patch(d), queue: undefined, luma: { ...d.luma, ...generationField, lumaState: created.state, polls: 0 } };
+      const progressPlan = dreamingPlan(spec, ports.clock.now(), ports.config.expectedDreamingMs);
+      return { ...charge.patch(d), queue: undefined, progressPlan, luma: { ...d.luma, ...generationField, lumaState: created.state, polls: 0 } };
     },
   });
   if (moved.applied) {

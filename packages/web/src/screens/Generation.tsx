@@ -4,6 +4,7 @@ import type { D2vError } from '@d2v/client';
 import { href } from '../router';
 import { useSession } from '../session';
 import { useRequest } from '../hooks/useRequest';
+import { useShownProgress } from '../hooks/useShownProgress';
 import { asD2vError } from '../hooks/useAsync';
 import { isWorking, seconds, stateLabel } from '../format';
 import { Button } from '../ui/Button';
@@ -26,6 +27,7 @@ export function Generation({ requestId }: { requestId: string }) {
   const { doc, transitions, error } = useRequest(requestId);
   const [retrying, setRetrying] = useState(false);
   const [actionError, setActionError] = useState<D2vError>();
+  const progress = useShownProgress(doc);
 
   async function retry() {
     setRetrying(true);
@@ -62,9 +64,9 @@ export function Generation({ requestId }: { requestId: string }) {
               </strong>
               <span className="muted state-code">{doc.state ?? 'pending'}</span>
             </p>
-            <ProgressBar value={doc.progress ?? 0} label="Generation progress" />
+            <ProgressBar value={progress} label="Generation progress" />
             <p className="meta">
-              {Math.round((doc.progress ?? 0) * 100)}% · {doc.options?.resolution} {doc.options?.aspectRatio} · {doc.options?.duration} · {doc.options?.model}
+              {Math.round(progress * 100)}% · {doc.options?.resolution} {doc.options?.aspectRatio} · {doc.options?.duration} · {doc.options?.model}
               {doc.outputs && ` · ${seconds(doc.outputs.durationMs)} ${doc.outputs.width}×${doc.outputs.height}`}
             </p>
             {doc.cachedFrom && <p className="meta">Made before from the same draft: reused, no new generation.</p>}

@@ -4,6 +4,7 @@ import { href } from '../router';
 import { useSession } from '../session';
 import { useAsync } from '../hooks/useAsync';
 import { useMedia } from '../hooks/useMedia';
+import { useShownProgress } from '../hooks/useShownProgress';
 import { stateLabel } from '../format';
 import { AiBadge } from '../ui/AiBadge';
 import { ErrorNote } from '../ui/ErrorNote';
@@ -13,6 +14,7 @@ function Tile({ doc }: { doc: RequestDoc }) {
   const finished = (doc.state === 'ready' || doc.state === 'posted') && Boolean(doc.outputs);
   const poster = useMedia({ requestId: doc.requestId }, 'poster', finished);
   const title = doc.draftSnapshot?.title?.trim() || doc.draftId;
+  const progress = useShownProgress(doc);
   return (
     <li className="tile">
       <a className="tile-link" href={href({ name: 'video', requestId: doc.requestId })} aria-label={`${title}: ${stateLabel(doc)}`}>
@@ -23,7 +25,7 @@ function Tile({ doc }: { doc: RequestDoc }) {
         <div className="tile-body">
           <p className="tile-title">{title}</p>
           <p className="meta">{stateLabel(doc)}</p>
-          {!finished && doc.state !== 'failed' && doc.state !== 'cancelled' && doc.state !== 'deleted' && <ProgressBar value={doc.progress ?? 0} label={`${title} progress`} />}
+          {!finished && doc.state !== 'failed' && doc.state !== 'cancelled' && doc.state !== 'deleted' && <ProgressBar value={progress} label={`${title} progress`} />}
         </div>
       </a>
     </li>
