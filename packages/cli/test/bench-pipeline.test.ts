@@ -14,7 +14,7 @@ describe('bench pipeline (4 requests, 2 slots, 2 s generations)', () => {
     // 60 creates a minute: the window never binds, so the run is a few seconds of Luma plus ffmpeg.
     const report = await runPipelineBenchmark({ requests: 4, generationSeconds: 2, slots: 2, perMinute: 60, log: (l) => lines.push(l) });
     expect(report.mode).toBe('custom');
-    expect(report.settings).toMatchObject({ requests: 4, generationSeconds: 2, slots: 2, perMinute: 60, admission: { lumaMaxConcurrent: 2, lumaCreatesPerMinute: 60 } });
+    expect(report.settings).toMatchObject({ requests: 4, generationSeconds: 2, slots: 2, perMinute: 60, admission: { lumaMaxConcurrent: 2, lumaCreatesPerMinute: 60 }, statsFlushSeconds: 10 });
     // Two waves of two 2 s generations.
     expect(report.idealSeconds).toBe(4);
     expect(report.requests).toMatchObject({ total: 4, posted: 4, failures: 0, byState: { posted: 4 }, failed: [], timedOut: false });
@@ -31,6 +31,10 @@ describe('bench pipeline (4 requests, 2 slots, 2 s generations)', () => {
     expect(report.store.writesPerRequest).toBeGreaterThan(0);
     expect(report.store.readsPerRequest).toBeGreaterThan(0);
     expect(report.store.writesPerRequest).toBeCloseTo(report.store.writes / 4, 2);
+    const statistics = Object.entries(report.store.byPattern).filter(([p]) => p.startsWith('stats/')).reduce((n, [, c]) => n + c.writes, 0);
+    expect(report.store.statisticsWrites).toBe(statistics);
+    expect(report.store.statisticsWrites).toBeGreaterThan(0);
+    expect(report.store.writesPerRequestWithoutStatistics).toBeCloseTo((report.store.writes - statistics) / 4, 2);
     const patterns = Object.values(report.store.byPattern);
     expect(patterns.reduce((n, p) => n + p.writes, 0)).toBe(report.store.writes);
     expect(report.store.byPattern['users/{uid}/videoRequests/{requestId}/transitions/{n}']!.writes).toBeGreaterThanOrEqual(4 * 9);

@@ -13,6 +13,8 @@ export interface PipelineBenchSettings {
   video: { resolution: string; aspectRatio: string; duration: string };
   /** The limits admission control was configured with (the same as the simulator's). */
   admission: { lumaMaxConcurrent: number; lumaCreatesPerMinute: number };
+  /** How often the statistics aggregator flushes (the deployed default; the local console's is 1 s). */
+  statsFlushSeconds: number;
 }
 
 export interface PipelineBenchReport {
@@ -72,6 +74,9 @@ export interface PipelineBenchReport {
     writes: number;
     reads: number;
     writesPerRequest: number;
+    /** Writes of the statistics buckets: one per bucket per flush, so a cost per second of the run, not per request. */
+    statisticsWrites: number;
+    writesPerRequestWithoutStatistics: number;
     readsPerRequest: number;
     /** Where they go, per document path pattern (`users/{uid}/videoRequests/{requestId}`), most writes first. */
     byPattern: Record<string, { writes: number; reads: number }>;
@@ -104,7 +109,7 @@ export function formatPipelineBenchReport(r: PipelineBenchReport): string {
       ['slot utilisation', `${fixed(r.slots.utilisation, 2)}  (${fixed(r.slots.averageInFlight, 2)} of ${s.slots} in flight on average, peak ${r.slots.peakInFlight}; the ideal schedule ${fixed(r.slots.idealUtilisation, 2)})`],
       ['429s ÷ creates', `${fixed(r.luma.rateLimitedPerCreate, 2)}  (${r.luma.rateLimited} ÷ ${r.luma.creates})`],
       ['failures', `${r.requests.failures} of ${r.requests.total}${r.requests.timedOut ? ' (the run stopped waiting)' : ''}  — ${Object.entries(r.requests.byState).map(([state, n]) => `${state} ${n}`).join(', ')}`],
-      ['writes per request', `${fixed(r.store.writesPerRequest, 1)}  (${r.store.writes} ÷ ${r.requests.total})`],
+      ['writes per request', `${fixed(r.store.writesPerRequest, 1)}  (${r.store.writes} ÷ ${r.requests.total}; ${fixed(r.store.writesPerRequestWithoutStatistics, 1)} without the ${r.store.statisticsWrites} statistics flushes, one per bucket every ${s.statsFlushSeconds} s)`],
       ['reads per request', `${fixed(r.store.readsPerRequest, 1)}  (${r.store.reads} ÷ ${r.requests.total})`],
     ]),
     ...r.requests.failed.map((f) => `    ${f.requestId} ${f.state}${f.code ? ` ${f.code}` : ''}${f.message ? `: ${f.message}` : ''}`),
