@@ -39,15 +39,24 @@ describe('admission control: whose turn it is (pure rules)', () => {
     expect(recheckDelayMs(now + 300_000, now)).toBe(30_000);
   });
 
+  it('a long wait is rewritten when its ETA moved by more than a quarter of the wait ahead', () => {
+    const eta = (ms: number) => new Date(ms).toISOString();
+    const shown = { waitingFor: 'rate', position: 40, etaAt: eta(now + 240_000) };
+    expect(queueShownChanged(shown, { waitingFor: 'rate', position: 40, etaAt: now + 270_000 }, now)).toBe(false);
+    expect(queueShownChanged(shown, { waitingFor: 'rate', position: 40, etaAt: now + 200_000 }, now)).toBe(false);
+    expect(queueShownChanged(shown, { waitingFor: 'rate', position: 40, etaAt: now + 330_000 }, now)).toBe(true);
+    expect(queueShownChanged(shown, { waitingFor: 'rate', position: 40, etaAt: now + 150_000 }, now)).toBe(true);
+  });
+
   it('rewrites the place in line only when it moved by a quarter (one place at least) or the ETA by more than 20 s', () => {
     const eta = (ms: number) => new Date(ms).toISOString();
-    expect(queueShownChanged(undefined, { waitingFor: 'slot', position: 3, etaAt: now })).toBe(true);
-    expect(queueShownChanged({ waitingFor: 'credits' }, { waitingFor: 'slot', position: 3, etaAt: now })).toBe(true);
-    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 10_000 })).toBe(false);
-    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 2, etaAt: now })).toBe(true);
-    expect(queueShownChanged({ waitingFor: 'slot', position: 100, etaAt: eta(now) }, { waitingFor: 'slot', position: 85, etaAt: now })).toBe(false);
-    expect(queueShownChanged({ waitingFor: 'slot', position: 100, etaAt: eta(now) }, { waitingFor: 'slot', position: 75, etaAt: now })).toBe(true);
-    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 18_000 })).toBe(false);
-    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 25_000 })).toBe(true);
+    expect(queueShownChanged(undefined, { waitingFor: 'slot', position: 3, etaAt: now }, now)).toBe(true);
+    expect(queueShownChanged({ waitingFor: 'credits' }, { waitingFor: 'slot', position: 3, etaAt: now }, now)).toBe(true);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 10_000 }, now)).toBe(false);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 2, etaAt: now }, now)).toBe(true);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 100, etaAt: eta(now) }, { waitingFor: 'slot', position: 85, etaAt: now }, now)).toBe(false);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 100, etaAt: eta(now) }, { waitingFor: 'slot', position: 75, etaAt: now }, now)).toBe(true);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 18_000 }, now)).toBe(false);
+    expect(queueShownChanged({ waitingFor: 'slot', position: 3, etaAt: eta(now) }, { waitingFor: 'slot', position: 3, etaAt: now + 25_000 }, now)).toBe(true);
   });
 });

@@ -63,11 +63,13 @@ export function recheckDelayMs(etaAt: number, now: number, bounds = { minMs: 100
 }
 
 /**
- * The place in line is rewritten when it moved by a quarter (at least one place) or the ETA by more than 20 s: a
- * person sees the countdown tick in the console between writes, and a long line does not cost a write per advance.
+ * The place in line is rewritten when it moved by a quarter (at least one place) or the ETA by more than 20 s or a
+ * quarter of the wait still ahead, whichever is more: a person sees the countdown tick in the console between
+ * writes, a long line does not cost a write per advance, and a wait of minutes is not rewritten for every half
+ * minute its estimate drifts (the estimate beyond the next slot or window is coarse; nearer the start it is exact).
  */
-export function queueShownChanged(shown: { waitingFor: string; position?: number; etaAt?: string } | undefined, next: { waitingFor: CapacityWait; position: number; etaAt: number }): boolean {
+export function queueShownChanged(shown: { waitingFor: string; position?: number; etaAt?: string } | undefined, next: { waitingFor: CapacityWait; position: number; etaAt: number }, now: number): boolean {
   if (!shown || shown.waitingFor !== next.waitingFor || shown.position === undefined || shown.etaAt === undefined) return true;
   if (Math.abs(shown.position - next.position) >= Math.max(1, Math.ceil(next.position / 4))) return true;
-  return Math.abs(Date.parse(shown.etaAt) - next.etaAt) > 20_000;
+  return Math.abs(Date.parse(shown.etaAt) - next.etaAt) > Math.max(20_000, (next.etaAt - now) / 4);
 }

@@ -95,8 +95,8 @@ export async function checkCapacity(ports: Ports, ref: RequestRef, stage: Stage)
       const seconds = Math.max(1, Math.round((turn.etaAt - ports.clock.now()) / 1000));
       const shown = { waitingFor: turn.waitingFor, status, message: `Number ${turn.position} in line; expected to start in about ${seconds} s.`, position: turn.position, etaAt: new Date(turn.etaAt).toISOString() };
       // Written only when the place in line moved noticeably (checked on the request as last read, then in the write).
-      if (queueShownChanged(known.queue, turn)) {
-        await updateRequestIf(ports, ref, { states: [spec.queued] }, (d) => (queueShownChanged(d.queue, turn) ? { queue: { ...shown, since: d.queue?.waitingFor === turn.waitingFor ? d.queue.since : isoNow(ports) } } : null));
+      if (queueShownChanged(known.queue, turn, ports.clock.now())) {
+        await updateRequestIf(ports, ref, { states: [spec.queued] }, (d) => (queueShownChanged(d.queue, turn, ports.clock.now()) ? { queue: { ...shown, since: d.queue?.waitingFor === turn.waitingFor ? d.queue.since : isoNow(ports) } } : null));
       }
       ports.log.child({ ...ref, stage }).info({ waitingFor: turn.waitingFor, position: turn.position, etaAt: shown.etaAt }, logs.submitWaitingForCapacity);
       const delayMs = recheckDelayMs(turn.etaAt, ports.clock.now());
