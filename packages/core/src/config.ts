@@ -103,10 +103,11 @@ export const CoreConfigSchema = z.object({
   /** Statistics buckets per hour (`stats/{day}/buckets/{HH}-{shard}`): more shards, smaller documents. */
   statsShards: z.number().int().min(1).max(64).default(4),
   /**
-   * Progress writes while a step works: at most one per this many ms since the request's last write… (2 s:
-   * half of Firestore's sustained rate for one document, leaving room for transitions, leases and actions.)
+   * Progress writes while ffmpeg works (the one step whose progress is measured, not planned): at most one per this
+   * many ms since the request's last write… (5 s: a typical clip's processing, 2–4 s, then costs no write at all,
+   * and a long one moves the bar every 5 s — far below Firestore's sustained rate for one document.)
    */
-  progressMinIntervalMs: z.number().int().nonnegative().default(2000),
+  progressMinIntervalMs: z.number().int().nonnegative().default(5000),
   /** …and only when the bar moved by at least this much (0.05 = 5 percentage points). */
   progressMinStep: z.number().min(0).max(1).default(0.05),
   /** Error Reporting's `serviceContext`. */
