@@ -80,9 +80,12 @@ export interface LocalStackOptions {
 
 /**
  * Deliveries of a trigger event before it is dead-lettered. Firebase retries an event function for up to 7 days;
- * this is the local stand-in, generous enough that store faults do not strand a request's creation.
+ * this is the local stand-in: at the dispatcher's 10 s backoff cap, about 80 minutes of retries. 20 was not
+ * generous enough: the creation handler makes many store calls, each failing 20 % of the time in the chaos test,
+ * and a CI run saw a request that never got its first state — a request whose creation event dies has no state
+ * yet, so nothing (not the sweeper) can find it again.
  */
-const EVENT_MAX_ATTEMPTS = 20;
+const EVENT_MAX_ATTEMPTS = 500;
 
 export interface StopOptions {
   /**

@@ -33,7 +33,13 @@ describe('with 20 % injected store, blob and queue faults', () => {
       config: { sweepIntervalMs: 1000, taskRetry: { maxAttempts: 10, minBackoffSeconds: 0.2, maxBackoffSeconds: 2 } },
     }));
     for (const body of REQUESTS) ids.push((await stack.api.createRequest(UID, body)).requestId);
-    for (const id of ids) await stack.waitForState(UID, id, ['ready', 'posted', 'failed', 'deleted'], 420_000);
+    for (const id of ids) {
+      // On a time-out, what became of the request's trigger events says where it stopped.
+      await stack.waitForState(UID, id, ['ready', 'posted', 'failed', 'deleted'], 420_000).catch((e: Error) => {
+        const events = stack.database.sqlite.prepare(`SELECT trigger, status, attempts, last_error FROM outbox WHERE path LIKE ? ORDER BY seq`).all(`%${id}`);
+        throw new Error(`${e.message}; its trigger events: ${JSON.stringify(events)}`);
+      });
+    }
     // Let the last follow-ups (posting, cleanup) settle: nothing working may be left.
     await waitUntil(async () => (await docs()).every((d) => STATE_MACHINE[d.state].terminal && !d.lease && !(d.state === 'ready' && d.options.autoPost)), 60_000, async () =>
       JSON.stringify((await docs()).map((d) => ({ id: d.requestId, state: d.state, lease: d.lease ?? null }))),
