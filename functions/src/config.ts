@@ -42,24 +42,15 @@ export const SUBMIT_MAX_CONCURRENT_DISPATCHES = defineInt('SUBMIT_MAX_CONCURRENT
 /**
  * Luma allows 20 creates per minute; admission control in the core (luma-capacity/) keeps creates inside that rolling
  * window and inside LUMA_MAX_CONCURRENT, so the submit queue's rate only has to let a full window's burst (and the
- * waiters' rechecks and wakes) through at once: the per-minute number each second (20/s at 20/min; Cloud Tasks'
- * ceiling is 500/s). A slower queue spaced the burst out and every create it delayed delayed the one a window
- * later too (measured: 5/s put the 100th create 25 s behind Luma's schedule; docs/BENCHMARKS.md). The Firebase CLI
- * only resolves int/string/boolean/list params (`defineFloat` is internal and the CLI rejects it), so the
- * per-minute number is an int param and the fractional rate is computed from the same variable when the CLI
- * loads this module to discover the functions (it loads `.env.<project>` first).
+ * waiters' rechecks and wakes) through at once: the submit queue dispatches the per-minute number each second (20/s
+ * at 20/min; Cloud Tasks allows up to 500/s). A slower queue spaced the burst out and every create it delayed
+ * delayed the one a window later too (measured: 5/s put the 100th create 25 s behind Luma's schedule;
+ * docs/BENCHMARKS.md).
  */
 export const LUMA_CREATES_PER_MINUTE = defineInt('LUMA_CREATES_PER_MINUTE', {
   default: 20,
   description: 'Luma Ray create calls per rolling minute (admission control keeps creates within it; the submit queue dispatches up to as many per second).',
 });
-export const DEFAULT_CREATES_PER_MINUTE = 20;
-
-export function submitDispatchesPerSecond(env: NodeJS.ProcessEnv = process.env): number {
-  const perMinute = Number(env.LUMA_CREATES_PER_MINUTE ?? DEFAULT_CREATES_PER_MINUTE);
-  const safe = Number.isFinite(perMinute) && perMinute > 0 ? perMinute : DEFAULT_CREATES_PER_MINUTE;
-  return Math.min(500, Math.max(1, Math.floor(safe)));
-}
 
 /** Poll/download queues: Luma GETs are cheap; bound them so a burst does not starve everything else. */
 export const POLL_MAX_CONCURRENT_DISPATCHES = defineInt('POLL_MAX_CONCURRENT_DISPATCHES', { default: 50 });

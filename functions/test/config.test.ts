@@ -11,7 +11,6 @@ import {
   analyticsTopicName,
   defaultWebhookBaseUrl,
   paramValue,
-  submitDispatchesPerSecond,
   REQUEST_DEADLINE_MINUTES,
 } from '../src/config';
 import { buildCoreConfigFromParams, buildFirebasePorts } from '../src/ports';
@@ -87,7 +86,7 @@ describe('exported functions', () => {
       minBackoffSeconds: 'params.TASK_MIN_BACKOFF_SECONDS',
       maxBackoffSeconds: 'params.TASK_MAX_BACKOFF_SECONDS',
     });
-    expect(submit.rateLimits).toEqual({ maxConcurrentDispatches: 'params.SUBMIT_MAX_CONCURRENT_DISPATCHES', maxDispatchesPerSecond: 20 });
+    expect(submit.rateLimits).toEqual({ maxConcurrentDispatches: 'params.SUBMIT_MAX_CONCURRENT_DISPATCHES', maxDispatchesPerSecond: 'params.LUMA_CREATES_PER_MINUTE' });
     expect(endpoint(functions.pollTask).taskQueueTrigger!.rateLimits).toEqual({
       maxConcurrentDispatches: 'params.POLL_MAX_CONCURRENT_DISPATCHES',
       maxDispatchesPerSecond: 'params.POLL_MAX_DISPATCHES_PER_SECOND',
@@ -128,14 +127,6 @@ describe('exported functions', () => {
 });
 
 describe('values computed at discovery time', () => {
-  it('the submit rate lets a whole LUMA_CREATES_PER_MINUTE window through in a second (admission control keeps the window)', () => {
-    expect(submitDispatchesPerSecond({})).toBe(20);
-    expect(submitDispatchesPerSecond({ LUMA_CREATES_PER_MINUTE: '60' })).toBe(60);
-    expect(submitDispatchesPerSecond({ LUMA_CREATES_PER_MINUTE: '2' })).toBe(2);
-    expect(submitDispatchesPerSecond({ LUMA_CREATES_PER_MINUTE: '0.5' })).toBe(1);
-    expect(submitDispatchesPerSecond({ LUMA_CREATES_PER_MINUTE: '10000' })).toBe(500);
-    expect(submitDispatchesPerSecond({ LUMA_CREATES_PER_MINUTE: 'nonsense' })).toBe(20);
-  });
   it('the analytics topic comes from ANALYTICS_TOPIC', () => {
     expect(analyticsTopicName({})).toBe('d2v-analytics');
     expect(analyticsTopicName({ ANALYTICS_TOPIC: 'ops-events' })).toBe('ops-events');

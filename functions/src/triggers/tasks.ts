@@ -1,7 +1,7 @@
 /**
- * Task-queue functions. The queues themselves enforce Luma's limits: `submitTask` (the billed create) runs at
- * most SUBMIT_MAX_CONCURRENT_DISPATCHES at once (Luma Ray: 10 in flight) and LUMA_CREATES_PER_MINUTE/60 per
- * second (Luma: 20 creates/min). Policy: a handler that returns acknowledges the task (also for a payload that
+ * Task-queue functions. Admission control in the core keeps creates inside Luma's limits; `submitTask` (the billed
+ * create) runs at most SUBMIT_MAX_CONCURRENT_DISPATCHES at once and LUMA_CREATES_PER_MINUTE per second, so a full
+ * window's burst goes at once. Policy: a handler that returns acknowledges the task (also for a payload that
  * can never work: it is dropped); a handler that throws (the core's RetryLaterError, a transient Luma or
  * Firestore failure) is retried by Cloud Tasks with exponential backoff between TASK_MIN/MAX_BACKOFF_SECONDS,
  * TASK_MAX_ATTEMPTS times — more than the core's own attempt budgets, so the core, not the queue, decides
@@ -15,6 +15,7 @@ import { onTaskDispatched, type Request } from 'firebase-functions/v2/tasks';
 import type { PipelineHandlers, TaskQueueName } from '@d2v/core';
 import {
   DOWNLOAD_MAX_CONCURRENT_DISPATCHES,
+  LUMA_CREATES_PER_MINUTE,
   PIPELINE_SECRETS,
   PROCESS_MAX_CONCURRENT_DISPATCHES,
   PROCESSING_SECRETS,
@@ -25,7 +26,6 @@ import {
   TASK_MAX_ATTEMPTS,
   TASK_MAX_BACKOFF_SECONDS,
   TASK_MIN_BACKOFF_SECONDS,
-  submitDispatchesPerSecond,
 } from '../config';
 import { parseTaskPayload } from '../http';
 import { runtimeLogger } from '../log';
@@ -70,7 +70,7 @@ export const submitTask = onTaskDispatched(
     retryConfig,
     rateLimits: {
       maxConcurrentDispatches: SUBMIT_MAX_CONCURRENT_DISPATCHES,
-      maxDispatchesPerSecond: submitDispatchesPerSecond(),
+      maxDispatchesPerSecond: LUMA_CREATES_PER_MINUTE,
     },
     memory: '512MiB',
     timeoutSeconds: 120,

@@ -9,4 +9,5 @@ export { createLocalClient, type LocalClientOptions } from './local';
 export { errorFromResponse } from './http';
 export { REOPEN_DELAYS_MS } from './live';
 export { routes, pageQuery } from './routes';
+export { shownProgress } from './progress';
 export { CLIENT_WRITABLE, UPLOAD_LIMITS, actionWrite, newRequestWrite, scriptEditWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';

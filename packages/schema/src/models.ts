@@ -231,7 +231,7 @@ export const VideoRequestSchema = VideoRequestClientFieldsSchema.extend({
   /**
    * While Luma works (dreaming): where the bar is expected to be (`to`) at `at`. Luma reports no percentage, so the
    * bar there is an estimate from the elapsed time; a client moves it itself from `progress` at `stateSince` towards
-   * `to` at `at` (and no further than 95 % of the way: packages/web/src/progress.ts) instead of the pipeline writing
+   * `to` at `at` (and no further than 95 % of the way: `shownProgress` in @d2v/client) instead of the pipeline writing
    * the request every few seconds. Cleared by the next state change.
    */
   progressPlan: z.object({ to: z.number().min(0).max(1), at: ISODateSchema }).optional(),

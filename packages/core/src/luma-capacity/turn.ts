@@ -31,6 +31,11 @@ export interface TurnInput {
   windowFreesAt?: number;
 }
 
+/** How many more creates fit now: the free slots and the window's room, whichever is fewer (below 0 when over). */
+export function roomIn(limits: FamilyLimits, usage: LumaUsage): number {
+  return Math.min(limits.maxConcurrent - usage.inFlight, limits.createsPerMinute - usage.inWindow);
+}
+
 /**
  * First come, first served: the request goes when the free slots and the window's room both exceed the number of
  * requests ahead of it (a newcomer never takes the slot an older waiter is about to take).

@@ -12,6 +12,7 @@ import { retryStepLater } from '../steps/next-step';
 import type { Stage } from '../steps/stages';
 import type { AppliedTransition } from '../transition';
 import { familyLimits, LEDGERS } from './limits';
+import { roomIn } from './turn';
 import { readLumaUsage } from './usage';
 
 /** A bound on one fan-out's reads and tasks, whatever the configured limits: later waiters are woken by these. */
@@ -21,8 +22,7 @@ export const MAX_WAKES_AT_ONCE = 25;
 export async function roomNow(ports: Ports, stage: Stage): Promise<number> {
   const ledger = LEDGERS[stage];
   const limits = familyLimits(ports.config, ledger.family);
-  const usage = await readLumaUsage(ports, ledger, ports.clock.now());
-  return Math.max(0, Math.min(limits.maxConcurrent - usage.inFlight, limits.createsPerMinute - usage.inWindow));
+  return Math.max(0, roomIn(limits, await readLumaUsage(ports, ledger, ports.clock.now())));
 }
 
 /** Wakes the oldest waiters of the stage's family that fit in the room there is now; returns how many were woken. */

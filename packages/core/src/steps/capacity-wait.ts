@@ -12,7 +12,7 @@ import { docPaths, type VideoRequest } from '@d2v/schema';
 import { logs } from '../logs';
 import type { Ports } from '../ports';
 import { isoNow, updateRequestIf, type RequestRef } from '../request-doc';
-import { decideTurn, queueShownChanged, recheckDelayMs, type Turn } from '../luma-capacity/turn';
+import { decideTurn, queueShownChanged, recheckDelayMs, roomIn, type Turn } from '../luma-capacity/turn';
 import { familyLimits, LEDGERS } from '../luma-capacity/limits';
 import { readLumaUsage, waitingAhead, waitingCount, windowFreesAt } from '../luma-capacity/usage';
 import { wakeWaiters } from '../luma-capacity/wake';
@@ -45,9 +45,8 @@ export async function checkCapacity(ports: Ports, ref: RequestRef, stage: Stage)
   const waitingNow = await waitingCount(ports, ledger);
   let now = ports.clock.now();
   let usage = await readLumaUsage(ports, ledger, now);
-  const room = Math.min(limits.maxConcurrent - usage.inFlight, limits.createsPerMinute - usage.inWindow);
   // Nobody needs a place in line while everyone waiting fits, and this request's own document need not be read.
-  let verdict: Turn | undefined = waitingNow <= room ? { admitted: true } : undefined;
+  let verdict: Turn | undefined = waitingNow <= roomIn(limits, usage) ? { admitted: true } : undefined;
   let doc: VideoRequest | undefined;
   if (!verdict) {
     doc = (await ports.store.get<VideoRequest>(docPaths.videoRequest(ref.uid, ref.requestId)))?.data;

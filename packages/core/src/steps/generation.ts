@@ -23,7 +23,6 @@ export async function applyGeneration(
   ref: RequestRef,
   stage: Stage,
   generation: Generation,
-  pollAttempt?: number,
   /** The request as the caller just read it: when the bar would not move for it, not even a read follows. */
   seen?: VideoRequest,
 ): Promise<VideoRequest | null> {
@@ -180,7 +179,7 @@ export async function onPollTask(ports: Ports, payload: TaskPayload): Promise<vo
   }
 
   const attempt = payload.attempt ?? 0;
-  const after = await applyGeneration(ports, ref, stage, generation, attempt, doc);
+  const after = await applyGeneration(ports, ref, stage, generation, doc);
   if (generation.state !== 'queued' && generation.state !== 'dreaming') return;
   if (!after) return; // the request moved on meanwhile
   // The chain costs no write: the next poll's task id follows from this one's, so duplicate deliveries of a
@@ -238,6 +237,6 @@ export async function onLumaWebhook(ports: Ports, input: WebhookInput): Promise<
     // Luma retries a non-200 only 3 times in 300 ms; the poller is the real backup, so acknowledge.
     return { status: 200, body: { deferred: true, reason: isLumaError(e) ? e.kind : 'error' } };
   }
-  const after = await applyGeneration(ports, ref, stage, generation, undefined, doc);
+  const after = await applyGeneration(ports, ref, stage, generation, doc);
   return { status: 200, body: { state: after?.state ?? doc.state } };
 }

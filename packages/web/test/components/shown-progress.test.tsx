@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, render, screen } from '@testing-library/react';
-import { shownProgress, useShownProgress } from '../../src/hooks/useShownProgress';
+import { shownProgress } from '@d2v/client';
+import { useShownProgress } from '../../src/hooks/useShownProgress';
 import { ProgressBar } from '../../src/ui/ProgressBar';
 
 afterEach(() => {

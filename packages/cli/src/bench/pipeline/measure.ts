@@ -95,8 +95,8 @@ export function lumaTimeline(holds: readonly SlotHold[], idealCreateAt: readonly
   const starts = holds.map((h) => (h.start - from) / 1000).sort((a, b) => a - b);
   const ends = holds.filter((h) => h.end !== undefined).map((h) => (h.end! - from) / 1000);
   const lags = starts.slice(0, idealCreateAt.length).map((s, k) => Math.max(0, s - idealCreateAt[k]!)).sort((a, b) => a - b);
-  const durations = holds.filter((h) => h.end !== undefined).map((h) => (h.end! - h.start) / 1000).sort((a, b) => a - b);
   const inCreateOrder = [...holds].sort((a, b) => a.start - b.start).filter((h) => h.end !== undefined).map((h) => (h.end! - h.start) / 1000);
+  const durations = [...inCreateOrder].sort((a, b) => a - b);
   return {
     generationSecondsInCreateOrder: inCreateOrder,
     lastEndSeconds: ends.length ? Math.max(...ends) : null,
