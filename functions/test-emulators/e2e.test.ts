@@ -8,7 +8,7 @@
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { getStorage } from 'firebase-admin/storage';
-import { blobPaths, docPaths, PIPELINE_METADATA_KEY } from '@d2v/schema';
+import { blobPaths, docPaths, PIPELINE_METADATA_KEY, transitionsOfLog, type TransitionLogDoc } from '@d2v/schema';
 
 jest.setTimeout(240_000);
 
@@ -64,7 +64,7 @@ it('a draft becomes a posted, encrypted AI video', async () => {
   const post = await db.doc(docPaths.post(String(done.postId))).get();
   expect(post.data()).toMatchObject({ uid: UID, requestId, aiGenerated: true, visibility: 'public' });
   const transitions = await db.collection(docPaths.transitions(UID, requestId)).orderBy('n').get();
-  expect(transitions.docs.map((d) => d.get('to'))).toEqual(
+  expect(transitionsOfLog(transitions.docs.map((d) => d.data() as TransitionLogDoc)).map((t) => t.to)).toEqual(
     expect.arrayContaining(['pending', 'validating', 'queued', 'submitting', 'dreaming', 'downloading', 'processing', 'ready', 'posted']),
   );
 });

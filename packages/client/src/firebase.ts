@@ -27,7 +27,7 @@ import {
   where,
 } from 'firebase/firestore';
 import { getStorage, ref, uploadBytesResumable } from 'firebase/storage';
-import { chargesSince, creditSpanStart, docPaths, sumCreditDays, type Draft, type VideoRequest, type Notification, type Transition, type VideoRequestClientInput } from '@d2v/schema';
+import { chargesSince, creditSpanStart, docPaths, sumCreditDays, type Draft, type VideoRequest, type Notification, type TransitionLogDoc, transitionsOfLog, type VideoRequestClientInput } from '@d2v/schema';
 import { D2vError, fromFirebaseError } from './errors';
 import { actionWrite, deviceWrite, newRequestWrite, scriptEditWrite, scriptRequestWrite, uploadTarget } from './firebase-writes';
 import { createFirestoreListing } from './firebase-listing';
@@ -134,7 +134,7 @@ export function createFirebaseClient(options: FirebaseClientOptions): FirebaseD2
         return snap.data() as RequestDoc;
       }),
     listTransitions: (requestId) =>
-      guarded(async () => (await getDocs(query(collection(db, docPaths.transitions(me(), requestId)), orderBy('n', 'asc')))).docs.map((d) => d.data() as Transition)),
+      guarded(async () => transitionsOfLog((await getDocs(query(collection(db, docPaths.transitions(me(), requestId)), orderBy('n', 'asc')))).docs.map((d) => d.data() as TransitionLogDoc))),
     watchRequest(requestId: string, watcher: RequestWatcher) {
       const uid = me();
       const fail = (e: unknown) => watcher.onError?.(fromFirebaseError(e));
@@ -146,7 +146,7 @@ export function createFirebaseClient(options: FirebaseClientOptions): FirebaseD2
       ];
       if (watcher.onTransitions) {
         const onTransitions = watcher.onTransitions;
-        stops.push(onSnapshot(query(collection(db, docPaths.transitions(uid, requestId)), orderBy('n', 'asc')), (snaps) => onTransitions(snaps.docs.map((d) => d.data() as Transition)), fail));
+        stops.push(onSnapshot(query(collection(db, docPaths.transitions(uid, requestId)), orderBy('n', 'asc')), (snaps) => onTransitions(transitionsOfLog(snaps.docs.map((d) => d.data() as TransitionLogDoc))), fail));
       }
       return () => stops.forEach((stop) => stop());
     },

@@ -9,6 +9,7 @@ import {
   type VideoRequest,
   type VideoState,
   TRANSITION_ACTORS,
+  transitionLogDoc,
 } from '@d2v/schema';
 import { publishEvent } from './analytics';
 import { noteState } from './context';
@@ -106,10 +107,12 @@ export async function transition(ports: Ports, ref: RequestRef, spec: Transition
   const { initialize } = opts;
   const outcome = await ports.store.runTransaction<TransitionOutcome>(async (tx) => {
     let doc = await readRequestInTx(tx, ref);
+    // The commit's transitions, logged in one document (see TransitionLogDoc).
+    const entries: Transition[] = [];
     if (initialize) {
       if (!doc) return { applied: false, doc: null };
       if (typeof doc.state === 'string' && typeof doc.transitionCount === 'number') return { applied: false, doc };
-      tx.create(docPaths.transition(ref.uid, ref.requestId, 0), initialize.entry as unknown as DocData);
+      entries.push(initialize.entry);
       doc = initialize.doc;
     }
     if (!doc || !spec.from.includes(doc.state)) return { applied: false, doc };
@@ -119,13 +122,15 @@ export async function transition(ports: Ports, ref: RequestRef, spec: Transition
     const steps: AppliedStep[] = [];
     let current = doc;
     for (let step: TransitionSpec | undefined = spec; step; ) {
-      const next = applyStep(tx, ref, current, step, at);
+      const { next, entry } = applyStep(tx, current, step, at);
+      entries.push(entry);
       steps.push({ spec: step, from: current.state, enteredFromAt: current.stateSince, doc: next });
       current = next;
       const follow: TransitionSpec | undefined = step.then?.(next);
       step = follow && follow.from.includes(next.state) && (follow.leaseOwner === undefined || next.lease?.owner === follow.leaseOwner) && (!follow.when || follow.when(next)) ? follow : undefined;
     }
     tx.set(requestPath(ref), current as unknown as DocData);
+    tx.create(docPaths.transition(ref.uid, ref.requestId, entries[0]!.n), transitionLogDoc(entries) as unknown as DocData);
     return { applied: true, doc: current, from: doc.state, enteredFromAt: doc.stateSince, steps };
   });
 
@@ -164,8 +169,8 @@ interface AppliedStep {
   doc: VideoRequest;
 }
 
-/** Applies one step to the document in memory and appends its log entry (the caller writes the request once). */
-function applyStep(tx: Transaction, ref: RequestRef, doc: VideoRequest, spec: TransitionSpec, at: string): VideoRequest {
+/** Applies one step to the document in memory and returns its log entry (the caller writes the request and the log once). */
+function applyStep(tx: Transaction, doc: VideoRequest, spec: TransitionSpec, at: string): { next: VideoRequest; entry: Transition } {
   if (!canTransition(doc.state, spec.to)) {
     throw new Error(`state machine forbids ${doc.state} → ${spec.to} (${spec.reason})`);
   }
@@ -188,9 +193,8 @@ function applyStep(tx: Transaction, ref: RequestRef, doc: VideoRequest, spec: Tr
   if (spec.lease !== undefined) next.lease = spec.lease;
   const entry: Transition = { n, from: doc.state, to: spec.to, at, by: spec.by, reason: spec.reason };
   if (spec.error) entry.error = spec.error;
-  tx.create(docPaths.transition(ref.uid, ref.requestId, n), entry as unknown as DocData);
   spec.alsoWrite?.(tx, next);
-  return next;
+  return { next, entry };
 }
 
 /** The `transition` event: where from, where to, its place in the log, and how long the request spent in `from`. */

@@ -7,6 +7,8 @@ import {
   type FollowUpType,
   type Notification,
   type Transition,
+  type TransitionLogDoc,
+  transitionsOfLog,
   type VideoRequest,
   type VideoRequestClientInput,
 } from '@d2v/schema';
@@ -164,11 +166,11 @@ export class ClientApi {
   async listTransitions(uid: string, requestId: string): Promise<Transition[]> {
     // Like the other reads: someone else's (or a missing) request is "not found", not an empty log.
     await this.getRequest(uid, requestId);
-    const snaps = await this.store.query<Transition>({
+    const snaps = await this.store.query<TransitionLogDoc>({
       collection: docPaths.transitions(uid, requestId),
       orderBy: { field: 'n', direction: 'asc' },
     });
-    return snaps.map((s) => s.data);
+    return transitionsOfLog(snaps.map((s) => s.data));
   }
 
   async listRequests(uid: string): Promise<VideoRequest[]> {

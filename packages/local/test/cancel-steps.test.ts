@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHandlers, silentLogger, webhookToken, type DocData, type Ports, type TaskQueue } from '@d2v/core';
 import type { LumaApi } from '@d2v/luma';
-import { blobPaths, docPaths, type ActionRecord, type Transition, type VideoRequest, type VideoState } from '@d2v/schema';
+import { blobPaths, docPaths, type ActionRecord, type Transition, type TransitionLogDoc, transitionsOfLog, type VideoRequest, type VideoState } from '@d2v/schema';
 import { FileBlobStore, LocalDatabase, SqliteDocumentStore, SqliteEventSink, type LocalStack } from '../src';
 import { generationsFor, startTestStack } from './helpers';
 
@@ -101,7 +101,7 @@ describe('cancel, state by state', () => {
     return id;
   }
   async function transitions(requestId: string): Promise<Transition[]> {
-    return (await ports.store.query<Transition>({ collection: docPaths.transitions(UID, requestId), orderBy: { field: 'n' } })).map((s) => s.data);
+    return transitionsOfLog((await ports.store.query<TransitionLogDoc>({ collection: docPaths.transitions(UID, requestId), orderBy: { field: 'n' } })).map((s) => s.data));
   }
   const lumaCounts = () => ({ creates: stack.simulator!.stats().creates.video, deletes: stack.simulator!.stats().deletes, inFlight: stack.simulator!.stats().deletesInFlight });
   const delta = (before: ReturnType<typeof lumaCounts>) => {

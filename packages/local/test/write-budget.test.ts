@@ -1,5 +1,5 @@
 /**
- * Issue #10 item 2: a happy-path request (text draft, auto-post, 9 transitions) costs at most 20 document
+ * Issue #10 item 2: a happy-path request (text draft, auto-post, 9 transitions) costs at most 20 document (today 17)
  * writes, counting every write the pipeline causes — request document, transition log, post, profile entry,
  * intent and leases, progress, the credits ledger (on the request), the quota, statistics, the owner's notification. Real stack (SQLite, the simulator over HTTP, ffmpeg); the store the
  * pipeline uses is wrapped in the core's CountingDocumentStore (the client API's own reads and writes are the
@@ -20,7 +20,9 @@ import { startTestStack } from './helpers';
 
 const UID = 'demo-user';
 const FAST_VIDEO = { resolution: '540p', aspectRatio: '16:9', duration: '5s', autoPost: true } as const;
-const WRITE_BUDGET = 20;
+// The issue asks for at most 20; the request costs 17 since the log is one document per commit, and a new write
+// should be a decision, not a drift.
+const WRITE_BUDGET = 17;
 
 describe('document writes and reads of one happy-path request (counting store over the real local stack)', () => {
   let stack: LocalStack;
@@ -67,8 +69,9 @@ describe('document writes and reads of one happy-path request (counting store ov
     process.stdout.write(`progress writes: ${JSON.stringify(progressWrites)}\n`);
     expect(total.writes - Math.max(0, progressWrites.length - 1)).toBeLessThanOrEqual(WRITE_BUDGET);
     // What the budget is made of: the log and its request writes, the post and the profile entry, one bucket.
+    // The log is one document per commit: nine transitions in six commits (see below).
     const log = total.byPattern['users/{uid}/videoRequests/{requestId}/transitions/{n}']!;
-    expect(log.writes).toBe(9);
+    expect(log.writes).toBe(6);
     expect(total.byPattern['posts/{postId}']!.writes).toBe(1);
     expect(total.byPattern['users/{uid}/profileVideos/{id}']!.writes).toBe(1);
     expect(total.byPattern['stats/{day}/buckets/{bucket}']!.writes).toBe(1);

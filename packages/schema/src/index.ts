@@ -10,3 +10,4 @@ export * from './stats';
 export * from './listing';
 export * from './credits';
 export * from './notifications';
+export * from './transition-log';

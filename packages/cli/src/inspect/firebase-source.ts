@@ -4,7 +4,7 @@
  * line of every function carries `requestId` (task attempts, Luma calls and answers, webhook callbacks, errors)
  * — printed for the operator to run (`gcloud logging read`), since logs are not ours to copy around.
  */
-import type { Transition, VideoRequest } from '@d2v/schema';
+import { transitionsOfLog, type TransitionLogDoc, type VideoRequest } from '@d2v/schema';
 import type { StorySources } from './story';
 
 /** The part of the Firestore Admin API this reads (firebase-admin's Firestore satisfies it). */
@@ -33,7 +33,7 @@ export async function readFirestoreStory(db: FirestoreReader, project: string, r
   const found = await db.collectionGroup('videoRequests').where('requestId', '==', requestId).limit(2).get();
   const doc = found.docs[0];
   const request = doc ? (plain(doc.data()) as VideoRequest) : null;
-  const transitions = doc ? (await doc.ref.collection('transitions').orderBy('n').get()).docs.map((d) => plain(d.data()) as Transition) : [];
+  const transitions = doc ? transitionsOfLog((await doc.ref.collection('transitions').orderBy('n').get()).docs.map((d) => plain(d.data()) as TransitionLogDoc)) : [];
   const since = request?.createdAt ?? new Date(Date.now() - 86_400_000).toISOString();
   const filter = cloudLoggingFilter(requestId, since);
   return {
