@@ -4,7 +4,7 @@
  * command's option bounds.
  */
 import type { Transition } from '@d2v/schema';
-import { idealSchedule, idealScheduleAt, lumaTimeline, percentile, secondsPerState, slotUsage, stageFigures } from '../src/bench/pipeline';
+import { idealSchedule, idealScheduleAt, lumaTimeline, processedBy, percentile, secondsPerState, slotUsage, stageFigures } from '../src/bench/pipeline';
 import { parseBound } from '../src/commands/bench-pipeline';
 
 describe('idealSchedule (greedy creates at C in flight and R per rolling minute)', () => {
@@ -68,6 +68,27 @@ describe('idealSchedule (greedy creates at C in flight and R per rolling minute)
   it('refuses limits that are not positive integers', () => {
     expect(() => idealSchedule(5, { slots: 0, perMinute: 20, generationSeconds: 4 })).toThrow(/slots/);
     expect(() => idealSchedule(5, { slots: 2, perMinute: 1.5, generationSeconds: 4 })).toThrow(/perMinute/);
+  });
+});
+
+describe('processedBy (the ideal on this machine: each video processed in a slot as its generation ends)', () => {
+  it('with a slot free for every video, it is the last end plus one processing', () => {
+    expect(processedBy([40, 40, 80], 3, 2)).toBe(82);
+  });
+
+  it('a wave of ten ending together queues for two slots: five rounds', () => {
+    expect(processedBy(new Array(10).fill(160), 2, 1.5)).toBeCloseTo(160 + 5 * 1.5, 9);
+  });
+
+  it('work left from an earlier wave carries into the next one', () => {
+    // Four at 10 in one slot: busy until 14; the fifth at 12 waits for it.
+    expect(processedBy([10, 10, 10, 10, 12], 1, 1)).toBe(15);
+    expect(processedBy([], 2, 3)).toBe(0);
+  });
+
+  it('refuses slots that are not positive integers and negative seconds', () => {
+    expect(() => processedBy([1], 0, 1)).toThrow(/processSlots/);
+    expect(() => processedBy([1], 1, -1)).toThrow(/seconds/);
   });
 });
 

@@ -43,6 +43,12 @@ describe('bench pipeline (4 requests, 2 slots, 2 s generations)', () => {
     expect(report.idealAtRunSeconds).toBeGreaterThanOrEqual(report.idealSeconds - 1e-3);
     expect(report.makespanOfIdealAtRun).toBeCloseTo(report.makespanSeconds / report.idealAtRunSeconds, 2);
     expect(report.makespanOfIdealAtRun).toBeLessThanOrEqual(report.makespanOfIdeal + 1e-3);
+    // The floor on this machine: plain ffmpeg after the ideal schedule — later than the ideal, never later than the run.
+    expect(report.settings).toMatchObject({ simulatorRenders: 'reused', processSlots: 2 });
+    expect(report.onThisMachine.plainCompressSeconds!).toBeGreaterThan(0);
+    expect(report.onThisMachine.idealSeconds!).toBeGreaterThan(report.idealSeconds);
+    expect(report.onThisMachine.makespanOfIdeal!).toBeCloseTo(report.makespanSeconds / report.onThisMachine.idealSeconds!, 2);
+    expect(report.onThisMachine.makespanOfIdeal!).toBeGreaterThanOrEqual(1 - 1e-3);
     // The makespan splits at the last generation's end: the Luma side, then the tail of downloads and ffmpeg.
     expect(report.timeline.lumaSeconds!).toBeGreaterThanOrEqual(report.idealSeconds - 1e-3);
     expect(report.timeline.lumaSeconds! + report.timeline.afterLumaSeconds!).toBeCloseTo(report.makespanSeconds, 2);
@@ -64,6 +70,7 @@ describe('bench pipeline (4 requests, 2 slots, 2 s generations)', () => {
     const text = formatPipelineBenchReport(report);
     expect(text).toMatch(/makespan ÷ ideal\s+[\d.]+ {2}\([\d.]+ s ÷ 4\.0 s\)/);
     expect(text).toMatch(/failures\s+0 of 4/);
+    expect(text).toMatch(/÷ ideal on this machine\s+[\d.]+ {2}\(÷ [\d.]+ s: the ideal, then plain ffmpeg compressing each video as it ends, [\d.]+ s each, 2 at once\)/);
     expect(text).toMatch(/Luma side ÷ ideal\s+[\d.]+ {2}\(last generation ended at [\d.]+ s; then [\d.]+ s to the last post\)/);
     expect(text).toMatch(/end to end\s+4\s/);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);

@@ -1,4 +1,4 @@
-export { LocalStack, DEFAULT_SEED_DIR, DEFAULT_WEB_APP_DIR, type LocalStackOptions } from './stack';
+export { LocalStack, PROCESS_SLOTS, DEFAULT_SEED_DIR, DEFAULT_WEB_APP_DIR, type LocalStackOptions } from './stack';
 export { loadLocalConfig, ConfigError, type LocalConfig } from './config';
 export { ClientApi, ApiError } from './client-api';
 export { seedFromEmulatorData } from './seed';

@@ -101,6 +101,9 @@ export interface StopOptions {
  * triggers), files with finalize events (Storage triggers), a durable task queue (Cloud Tasks) and an HTTP
  * server (client API, Luma webhook, signed blob URLs). Delivery is at least once, unordered and retried.
  */
+/** Videos processed at once: ffmpeg wants the machine, two at a time on a 2-core machine (d2v bench pipeline's floor). */
+export const PROCESS_SLOTS = 2;
+
 export class LocalStack {
   private constructor(
     readonly config: LocalConfig,
@@ -234,8 +237,7 @@ export class LocalStack {
     // Downloads wait on the network, not the cores: four at once, so a wave of finished generations is not queued
     // behind two of them while ffmpeg is busy (on Firebase: DOWNLOAD_MAX_CONCURRENT_DISPATCHES, 10).
     tasks.register('download', (p, ctx) => handlers.onDownloadTask(p, attempt(ctx)), { maxConcurrentDispatches: 4, maxDispatchesPerSecond: 20, ...retry });
-    // ffmpeg wants the machine: two videos at a time on a 2-core machine.
-    tasks.register('process', (p, ctx) => handlers.onProcessTask(p, attempt(ctx)), { maxConcurrentDispatches: 2, maxDispatchesPerSecond: 10, ...retry });
+    tasks.register('process', (p, ctx) => handlers.onProcessTask(p, attempt(ctx)), { maxConcurrentDispatches: PROCESS_SLOTS, maxDispatchesPerSecond: 10, ...retry });
 
     const tokens = new Map<string, string>();
     const api = new ClientApi(store);

@@ -134,6 +134,8 @@ export function simulatorOptionsFromEnv(env: Record<string, string | undefined> 
   if (maxRenderHeight !== undefined) opts.maxRenderHeight = maxRenderHeight;
   const renderConcurrency = int('LUMA_SIM_RENDER_CONCURRENCY', 1);
   if (renderConcurrency !== undefined) opts.renderConcurrency = renderConcurrency;
+  const reuseRenders = bool('LUMA_SIM_REUSE_RENDERS');
+  if (reuseRenders !== undefined) opts.reuseRenders = reuseRenders;
   const allowRemote = bool('LUMA_SIM_ALLOW_REMOTE_INPUTS');
   if (allowRemote !== undefined) opts.allowRemoteInputs = allowRemote;
 

@@ -102,6 +102,11 @@ export interface SimulatorOptions {
   /** ffmpeg renders running at once (default: CPU count, at most 4); more wait their turn. */
   renderConcurrency?: number;
   /**
+   * Render each size and length of plain text video once and serve copies after (default false): for benchmarks
+   * of the pipeline on the machine that also runs the simulator (render-reuse.ts).
+   */
+  reuseRenders?: boolean;
+  /**
    * Fetch input images from hosts other than localhost/127.0.0.1/::1 (default false: such URLs fail at once
    * with "Failed to read user input frames", because this machine has no other network).
    */
@@ -124,6 +129,7 @@ export interface ResolvedSimulatorOptions {
   seed: number;
   maxRenderHeight: number;
   renderConcurrency: number;
+  reuseRenders: boolean;
   allowRemoteInputs: boolean;
   inputFetchTimeoutMs: number;
   log: SimLogger;
@@ -171,6 +177,7 @@ export function resolveOptions(opts: SimulatorOptions = {}): ResolvedSimulatorOp
     seed: seedToNumber(opts.seed),
     maxRenderHeight: opts.maxRenderHeight ?? 1080,
     renderConcurrency: opts.renderConcurrency ?? Math.max(1, Math.min(4, os.availableParallelism())),
+    reuseRenders: opts.reuseRenders ?? false,
     allowRemoteInputs: opts.allowRemoteInputs ?? false,
     inputFetchTimeoutMs: opts.inputFetchTimeoutMs ?? 5000,
     log: opts.log ?? noopLogger,

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { SimLogger } from './config';
 import type { GenerationRecord } from './generation-record';
+import type { RenderReuse } from './render-reuse';
 import type { Semaphore } from './semaphore';
 
 export const CONTENT_TYPES = { mp4: 'video/mp4', jpg: 'image/jpeg', png: 'image/png' } as const;
@@ -18,6 +19,8 @@ export interface RenderHandOff {
   /** Scratch directory for this render (the lifecycle removes it). */
   workDir: string;
   maxRenderHeight: number;
+  /** Set when renders are reused (option reuseRenders). */
+  reuse?: RenderReuse;
   log: SimLogger;
 }
 

@@ -39,7 +39,7 @@ export async function renderGeneration(rec: GenerationRecord, inputs: FetchedInp
 }
 
 async function renderFreshVideo(rec: GenerationRecord, plan: FreshVideoPlan, inputs: FetchedInput[], handOff: RenderHandOff): Promise<void> {
-  const { generationDir, workDir, maxRenderHeight, log } = handOff;
+  const { generationDir, workDir, maxRenderHeight, reuse, log } = handOff;
   const signal = rec.abort.signal;
   const size = videoSize(plan.resolution, plan.aspectRatio, maxRenderHeight);
   const rendered = Math.min(size.width, size.height);
@@ -62,7 +62,9 @@ async function renderFreshVideo(rec: GenerationRecord, plan: FreshVideoPlan, inp
   const durationSeconds = Number.parseInt(plan.duration, 10);
   const joined = output === 'joined' && Boolean(before || after);
   const clipPath = joined ? path.join(workDir, 'clip.mp4') : path.join(generationDir, 'video.mp4');
-  await renderVideo({ outPath: clipPath, workDir, size, durationSeconds, text, backgroundImage: background, signal, log });
+  const render = (outPath: string) => renderVideo({ outPath, workDir, size, durationSeconds, text, backgroundImage: background, signal, log });
+  if (reuse && !background && !joined) await reuse.produce(`${size.width}x${size.height}-${durationSeconds}s`, clipPath, render);
+  else await render(clipPath);
   if (joined) {
     const outPath = path.join(generationDir, 'video.mp4');
     await joinClips([before?.path, clipPath, after?.path].filter((p): p is string => p !== undefined), outPath, size, signal);

@@ -22,6 +22,7 @@ import { preflight, renderGeneration } from './generation-render';
 import { fetchInputImages } from './inputs';
 import { CreateLimiter, InFlightSummary } from './limits';
 import { RenderAbortedError } from './render';
+import { RenderReuse } from './render-reuse';
 import { Semaphore } from './semaphore';
 import { GENERATION_TYPES, GenerationState, GenerationType, HttpError, LumaGenerationJson } from './types';
 import type { GenerationLookup } from './validation';
@@ -53,6 +54,7 @@ export class GenerationEngine {
   private readonly terminalWaiters = new TerminalWaiters();
   private readonly runs = new Set<Promise<void>>();
   private readonly renderSlots: Semaphore;
+  private readonly renderReuse: RenderReuse | undefined;
   private timing: TimingOptions;
   private readonly log: SimLogger;
   private closed = false;
@@ -60,6 +62,7 @@ export class GenerationEngine {
   constructor(private readonly deps: LifecycleDeps) {
     this.timing = { ...deps.options.timing };
     this.renderSlots = new Semaphore(deps.options.renderConcurrency);
+    this.renderReuse = deps.options.reuseRenders ? new RenderReuse(path.join(deps.assetRoot, '.reused-renders')) : undefined;
     this.log = deps.options.log;
   }
 
@@ -232,6 +235,7 @@ export class GenerationEngine {
               generationDir: this.generationDir(rec.id),
               workDir,
               maxRenderHeight: this.deps.options.maxRenderHeight,
+              reuse: this.renderReuse,
               log: this.log,
             })
           : undefined;

@@ -42,6 +42,7 @@ describe('simulatorOptionsFromEnv', () => {
       LUMA_SIM_SEED: 'abc',
       LUMA_SIM_MAX_RENDER_HEIGHT: '720',
       LUMA_SIM_RENDER_CONCURRENCY: '2',
+      LUMA_SIM_REUSE_RENDERS: 'true',
       LUMA_SIM_ALLOW_REMOTE_INPUTS: 'true',
       LUMA_SIM_MAX_EXTENDED_SECONDS: '20',
       LUMA_SIM_MAX_INPUT_VIDEO_SECONDS: '9',
@@ -69,6 +70,7 @@ describe('simulatorOptionsFromEnv', () => {
       seed: 'abc',
       maxRenderHeight: 720,
       renderConcurrency: 2,
+      reuseRenders: true,
       allowRemoteInputs: true,
       followUps: { maxExtendedSeconds: 20, maxInputVideoSeconds: 9, maxInputVideoBytes: 1_000_000, extendOutput: 'continuation' },
     });

@@ -1,5 +1,5 @@
 /**
- * `d2v bench pipeline [--requests N] [--generation-seconds G] [--slots C] [--per-minute R] [--json] [--quick]`:
+ * `d2v bench pipeline [--requests N] [--generation-seconds G] [--slots C] [--per-minute R] [--render-every-video] [--json] [--quick]`:
  * N requests through the whole local stack with the Luma simulator at C generations in flight and R creates per
  * minute, each generation G seconds; prints makespan ÷ the ideal at those limits, slot utilisation, 429s ÷
  * creates, failures, per-stage p50/p95 and document writes/reads per request. Timing never makes the command
@@ -16,6 +16,7 @@ interface BenchPipelineCliOptions {
   perMinute?: string;
   json?: boolean;
   quick?: boolean;
+  renderEveryVideo?: boolean;
 }
 
 /** Bounds that keep a run meaningful and finite on one machine (the simulator renders every clip with ffmpeg). */
@@ -46,6 +47,7 @@ export function registerBenchPipelineCommand(program: Command): void {
     .option('--slots <c>', `Luma generations in flight at once (default ${PIPELINE_DEFAULTS.slots})`)
     .option('--per-minute <r>', `Luma creates per rolling minute (default ${PIPELINE_DEFAULTS.perMinute})`)
     .option('--json', 'print the report as one JSON object on stdout')
+    .option('--render-every-video', 'the simulator renders every video on this machine (default: each size once, then copies)')
     .option('--quick', `${PIPELINE_QUICK.requests} requests of ${PIPELINE_QUICK.generationSeconds} s (well under a minute)`)
     .action(async (opts: BenchPipelineCliOptions) => {
       try {
@@ -55,6 +57,7 @@ export function registerBenchPipelineCommand(program: Command): void {
           generationSeconds: parseBound('generationSeconds', opts.generationSeconds),
           slots: parseBound('slots', opts.slots),
           perMinute: parseBound('perMinute', opts.perMinute),
+          renderEveryVideo: opts.renderEveryVideo,
           log: (line) => process.stderr.write(`${line}\n`),
         });
         process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatPipelineBenchReport(report)}\n`);

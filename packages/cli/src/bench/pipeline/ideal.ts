@@ -71,3 +71,24 @@ function greedySchedule(requests: number, limits: LumaLimits, generationSecondsO
   }
   return { createAt, doneAt, seconds: doneAt.length ? Math.max(...doneAt) : 0 };
 }
+
+/**
+ * When the last video would be done if every generation ended as `doneAt` says and each then needed only `seconds`
+ * of processing in one of `processSlots` slots (first come, first served): the ideal makespan on a machine whose
+ * processing capacity is what it is. On Firebase each video gets an instance, so the slots are many and this is the
+ * last generation's end plus one video's processing; on a two-core laptop the last wave of ten queues for two.
+ */
+export function processedBy(doneAt: readonly number[], processSlots: number, seconds: number): number {
+  if (!(Number.isInteger(processSlots) && processSlots >= 1)) throw new Error(`processedBy: processSlots must be a positive integer (got ${processSlots})`);
+  if (!(seconds >= 0)) throw new Error('processedBy: seconds must be >= 0');
+  const free = new Array<number>(processSlots).fill(0);
+  let last = 0;
+  for (const done of [...doneAt].sort((a, b) => a - b)) {
+    let slot = 0;
+    for (let s = 1; s < processSlots; s++) if (free[s]! < free[slot]!) slot = s;
+    const finish = Math.max(done, free[slot]!) + seconds;
+    free[slot] = finish;
+    last = Math.max(last, finish);
+  }
+  return last;
+}

@@ -15,6 +15,10 @@ export interface PipelineBenchSettings {
   admission: { lumaMaxConcurrent: number; lumaCreatesPerMinute: number };
   /** How often the statistics aggregator flushes (the deployed default; the local console's is 1 s). */
   statsFlushSeconds: number;
+  /** The simulator's renders: each size once and copies after (the default), or every video on this machine's cores. */
+  simulatorRenders: 'reused' | 'every video';
+  /** Videos the stack processes at once (its process queue). */
+  processSlots: number;
 }
 
 export interface PipelineBenchReport {
@@ -31,6 +35,12 @@ export interface PipelineBenchReport {
   idealAtRunSeconds: number;
   /** makespan ÷ that: what is left once the simulator's own slowness on this machine is taken out. */
   makespanOfIdealAtRun: number;
+  /**
+   * The ideal on this machine: Luma's ideal schedule, then each video as it ends compressed by plain ffmpeg (the
+   * pipeline's argument list, measured in this run with the process slots full) in the stack's process slots — the
+   * floor no pipeline on these cores can beat. Null when no video completed.
+   */
+  onThisMachine: { plainCompressSeconds: number | null; idealSeconds: number | null; makespanOfIdeal: number | null };
   /**
    * Generations in flight at the simulator over the makespan; `idealUtilisation` is what the ideal schedule
    * reaches (N × G ÷ (C × ideal)): when the per-minute limit binds, no schedule keeps the slots busy.
@@ -98,10 +108,11 @@ export function formatPipelineBenchReport(r: PipelineBenchReport): string {
   const stageWidth = Math.max(5, ...r.stages.map((f) => f.stage.length));
   return [
     `d2v bench pipeline (${r.mode}) — ${r.machine.cores} cores ${r.machine.cpu}, Node ${r.machine.node}, load average ${r.machine.loadAverage.start} → ${r.machine.loadAverage.end}`,
-    `  ${s.requests} requests, generation ${s.generationSeconds} s, Luma limits ${s.slots} in flight and ${s.perMinute} creates/min; ${s.video.resolution} ${s.video.aspectRatio} ${s.video.duration}; admission control at ${s.admission.lumaMaxConcurrent} in flight, ${s.admission.lumaCreatesPerMinute}/min`,
+    `  ${s.requests} requests, generation ${s.generationSeconds} s, Luma limits ${s.slots} in flight and ${s.perMinute} creates/min; ${s.video.resolution} ${s.video.aspectRatio} ${s.video.duration}; simulator renders ${s.simulatorRenders}; admission control at ${s.admission.lumaMaxConcurrent} in flight, ${s.admission.lumaCreatesPerMinute}/min`,
     '',
     ...table([
       ['makespan ÷ ideal', `${fixed(r.makespanOfIdeal, 2)}  (${fixed(r.makespanSeconds, 1)} s ÷ ${fixed(r.idealSeconds, 1)} s)`],
+      ['  ÷ ideal on this machine', `${fixed(r.onThisMachine.makespanOfIdeal, 2)}  (÷ ${fixed(r.onThisMachine.idealSeconds, 1)} s: the ideal, then plain ffmpeg compressing each video as it ends, ${fixed(r.onThisMachine.plainCompressSeconds, 2)} s each, ${s.processSlots} at once)`],
       ['  ÷ ideal at the run\'s generation times', `${fixed(r.makespanOfIdealAtRun, 2)}  (÷ ${fixed(r.idealAtRunSeconds, 1)} s: the same schedule with the generations as long as the simulator took)`],
       ['  Luma side ÷ ideal', `${fixed(r.timeline.lumaOfIdeal, 2)}  (last generation ended at ${fixed(r.timeline.lumaSeconds, 1)} s; then ${fixed(r.timeline.afterLumaSeconds, 1)} s to the last post)`],
       ['  create lag', `p50 ${fixed(r.timeline.createLagSeconds.p50, 1)} s, p95 ${fixed(r.timeline.createLagSeconds.p95, 1)} s, max ${fixed(r.timeline.createLagSeconds.max, 1)} s behind the ideal schedule's creates`],

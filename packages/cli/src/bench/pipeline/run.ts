@@ -4,7 +4,8 @@
  * comes to what Luma's limits allow. Every figure is measured in the run itself:
  *
  *   - makespan ÷ ideal: the first create call to the last request's end, against the greedy schedule at the
- *     simulator's limits (ideal.ts);
+ *     simulator's limits (ideal.ts), and ÷ the ideal on this machine: that schedule, then each video compressed
+ *     by plain ffmpeg in the stack's process slots (plain-processing.ts, measured after the requests);
  *   - slot utilisation: generations in flight at the simulator (its own start and end of each) ÷ the slots;
  *   - 429s ÷ accepted creates, from the simulator's counters;
  *   - failures: requests that did not end posted or ready;
@@ -18,9 +19,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CountingDocumentStore } from '@d2v/core';
-import { LocalStack } from '@d2v/local';
+import { writeFile } from 'node:fs/promises';
+import { LocalStack, PROCESS_SLOTS } from '@d2v/local';
 import { docPaths, type VideoRequest, type VideoState } from '@d2v/schema';
-import { idealSchedule, idealScheduleAt } from './ideal';
+import { idealSchedule, idealScheduleAt, processedBy } from './ideal';
+import { plainCompressSeconds } from './plain-processing';
 import { lumaTimeline, percentile, secondsPerState, slotUsage, stageFigures } from './measure';
 import type { PipelineBenchReport, PipelineBenchSettings } from './report';
 
@@ -33,6 +36,11 @@ export interface PipelineBenchOptions {
   perMinute?: number;
   /** Give up waiting after this long (default: 3 × ideal + 10 min); what has not ended counts as a failure. */
   timeoutMs?: number;
+  /**
+   * The simulator renders every video with ffmpeg on this machine (default false: it renders each size once and
+   * serves copies, so the cores measure the pipeline, as Luma's own hardware would leave them).
+   */
+  renderEveryVideo?: boolean;
   log?: (line: string) => void;
 }
 
@@ -78,6 +86,8 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
     // queue keeps the stack's defaults (it no longer paces creates: admission does).
     admission: { lumaMaxConcurrent: slots, lumaCreatesPerMinute: perMinute },
     statsFlushSeconds: STATS_FLUSH_SECONDS,
+    simulatorRenders: opts.renderEveryVideo ? 'every video' : 'reused',
+    processSlots: PROCESS_SLOTS,
   };
   const ideal = idealSchedule(requests, { slots, perMinute, generationSeconds });
   const custom = opts.requests !== undefined || opts.generationSeconds !== undefined || opts.slots !== undefined || opts.perMinute !== undefined;
@@ -109,6 +119,7 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
           // The whole generation time is dreaming (the render runs meanwhile); queued would only split it.
           timing: { queuedMs: 0, dreamingMs: generationSeconds * 1000 },
           limits: { maxConcurrent: { ray: slots }, createsPerMinute: { ray: perMinute } },
+          reuseRenders: !opts.renderEveryVideo,
         },
       });
     } catch (e) {
@@ -161,6 +172,8 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
     const usage = slotUsage(holds, slots, t0, end);
     const timeline = lumaTimeline(holds, ideal.createAt, t0);
     const idealAtRun = idealScheduleAt(requests, { slots, perMinute, generationSeconds }, timeline.generationSecondsInCreateOrder);
+    const floor = await measureProcessingFloor(sim.generations(), dataDir, log);
+    const idealOnMachine = floor === null ? null : processedBy(ideal.doneAt, PROCESS_SLOTS, floor);
     const simStats = sim.stats();
     const creates = Object.values(simStats.creates).reduce((a, b) => a + b, 0);
     const counts = counter!.report();
@@ -192,6 +205,11 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
       makespanOfIdeal: round(ideal.seconds > 0 ? makespanSeconds / ideal.seconds : 0),
       idealAtRunSeconds: round(idealAtRun.seconds),
       makespanOfIdealAtRun: round(idealAtRun.seconds > 0 ? makespanSeconds / idealAtRun.seconds : 0),
+      onThisMachine: {
+        plainCompressSeconds: roundOrNull(floor),
+        idealSeconds: roundOrNull(idealOnMachine),
+        makespanOfIdeal: roundOrNull(idealOnMachine ? makespanSeconds / idealOnMachine : null),
+      },
       slots: {
         averageInFlight: round(usage.averageInFlight),
         utilisation: round(usage.utilisation),
@@ -223,6 +241,21 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
     await stack?.stop().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Plain ffmpeg on one of the run's videos (the last completed generation's, fetched from the simulator like the
+ * pipeline's download): seconds per video with the process slots full. Null if no video completed.
+ */
+async function measureProcessingFloor(generations: readonly { generation: { state: string; assets?: { video?: string } | null } }[], dir: string, log: (line: string) => void): Promise<number | null> {
+  const url = [...generations].reverse().find((g) => g.generation.state === 'completed' && g.generation.assets?.video)?.generation.assets?.video;
+  if (!url) return null;
+  const res = await fetch(url);
+  if (!res.ok) return null;
+  const video = join(dir, 'floor-source.mp4');
+  await writeFile(video, Buffer.from(await res.arrayBuffer()));
+  log(`measuring plain ffmpeg on one of the run's videos, ${PROCESS_SLOTS} at once`);
+  return plainCompressSeconds(video, PROCESS_SLOTS);
 }
 
 /**

@@ -1,0 +1,58 @@
+/**
+ * reuseRenders (benchmarks): the first plain video of a size and length is rendered, later ones are copies of it
+ * — the same bytes, still a valid H.264 file of the asked size; without the option every generation renders its
+ * own picture (its title card names its id, so the files differ). Real simulator over HTTP, real ffmpeg.
+ */
+import fs from 'node:fs';
+import { startLumaSimulator, type LumaSimulator } from '../src';
+import { call, download, FAST, ffprobe, tempDir, waitForGeneration } from './helpers';
+
+const VIDEO = { model: 'ray-2', prompt: 'a lighthouse at dusk', resolution: '540p', aspect_ratio: '16:9', duration: '5s' };
+
+async function threeVideos(sim: LumaSimulator, dir: string): Promise<Buffer[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await call(sim, 'POST', '/generations/video', VIDEO);
+    expect(res.status).toBe(201);
+    ids.push(res.body.id);
+  }
+  const out: Buffer[] = [];
+  for (const id of ids) {
+    const done = await waitForGeneration(sim, id, undefined, 60_000);
+    expect(done.state).toBe('completed');
+    const { bytes, file } = await download(done.assets.video, dir, `${id}.mp4`);
+    const probe = await ffprobe(file);
+    expect(probe.streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 960, height: 540 });
+    out.push(bytes);
+  }
+  return out;
+}
+
+describe('simulator render reuse', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('serves copies of the first render when reuseRenders is on', async () => {
+    const sim = await startLumaSimulator({ timing: FAST, seed: 3, reuseRenders: true });
+    try {
+      const [a, b, c] = await threeVideos(sim, dir);
+      expect(b!.equals(a!)).toBe(true);
+      expect(c!.equals(a!)).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('renders every generation by default', async () => {
+    const sim = await startLumaSimulator({ timing: FAST, seed: 3 });
+    try {
+      const [a, b] = await threeVideos(sim, dir);
+      expect(b!.equals(a!)).toBe(false);
+    } finally {
+      await sim.close();
+    }
+  });
+});
