@@ -57,5 +57,5 @@ export { QUOTA_MONITOR_DOC, type QuotaReading, type QuotaMonitorDoc, type Balanc
 export { evaluateAlerts, runbookFor, ALERT_NAMES, type AlertName, type AlertState, type AlertCheck, type AlertChange } from './monitoring/alerts';
 export { userSpend, MAX_SPEND_DAYS } from './credits/spend';
 export { newCharge, charging, refunding, commitLedgerChange, type LedgerChange } from './credits/ledger';
-export { decideTurn, recheckDelayMs, queueShownChanged, familyLimits, LEDGERS, CREATE_WINDOW_MS, CREATE_COUNTED_MS, readLumaUsage, wakeWaiters, roomNow, MAX_WAKES_AT_ONCE, type Turn, type LumaUsage, type ModelFamily } from './luma-capacity';
+export { decideTurn, recheckDelayMs, queueShownChanged, familyLimits, LEDGERS, CREATE_WINDOW_MS, CREATE_COUNTED_MS, readLumaUsage, windowFreesAt, WINDOW_LOOKUP_MAX, wakeWaiters, roomNow, MAX_WAKES_AT_ONCE, type Turn, type LumaUsage, type ModelFamily } from './luma-capacity';
 export { admitRequest, type Admission } from './quotas/admission';

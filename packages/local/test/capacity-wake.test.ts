@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCoreConfig, CREATE_COUNTED_MS, roomNow, silentLogger, wakeWaiters, type Ports } from '@d2v/core';
+import { buildCoreConfig, CountingDocumentStore, CREATE_COUNTED_MS, LEDGERS, roomNow, silentLogger, wakeWaiters, WINDOW_LOOKUP_MAX, windowFreesAt, type Ports } from '@d2v/core';
 import { docPaths } from '@d2v/schema';
 import { LocalDatabase, SqliteDocumentStore, SqliteTaskQueue } from '../src';
 
@@ -77,5 +77,22 @@ describe('admission control: waking the waiters that fit', () => {
     expect(await roomNow(p, 'video')).toBe(0);
     now += CREATE_COUNTED_MS - 60_000;
     expect(await roomNow(p, 'video')).toBe(1);
+  });
+
+  it('when the window has room for the k-th waiting create: exact near the front, an early bound further back, a bounded read', async () => {
+    // Eight more creates in the window, one a second (the in-flight one's intent is 5 s old, the oldest of all).
+    for (let j = 0; j < 8; j++) await put('cyd', `c${j}`, 'dreaming', now - 4000 + j * 1000, now - 4000 + j * 1000);
+    const counting = new CountingDocumentStore(store);
+    const p = { ...ports({ lumaMaxConcurrent: 20, lumaCreatesPerMinute: 9 }), store: counting } as Ports;
+    const ledger = LEDGERS.video;
+    // The 3rd oldest create (c1, 3 s old) ages out CREATE_COUNTED_MS after it.
+    expect(await windowFreesAt(p, ledger, now, 3)).toBe(now - 3000 + CREATE_COUNTED_MS);
+    expect(WINDOW_LOOKUP_MAX).toBeLessThan(9);
+    // The 9th would be c7; the lookup stops at the WINDOW_LOOKUP_MAX-th: earlier than the truth, never later.
+    counting.reset();
+    const bound = await windowFreesAt(p, ledger, now, 9);
+    expect(bound).toBe(now - 5000 + (WINDOW_LOOKUP_MAX - 1) * 1000 + CREATE_COUNTED_MS);
+    expect(bound!).toBeLessThan(now + 3000 + CREATE_COUNTED_MS);
+    expect(counting.report().reads).toBe(WINDOW_LOOKUP_MAX);
   });
 });

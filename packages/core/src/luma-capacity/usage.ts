@@ -41,18 +41,29 @@ export async function waitingAhead(ports: Ports, ledger: FamilyLedger, doc: Vide
 }
 
 /**
- * When the window next has room for the `k`-th waiting create: the k-th oldest create in it ages out then. Read only
- * while a request waits for the rate (k ≤ the window's size; beyond that, whole windows are estimated).
+ * The most creates one look at the window reads. The k-th oldest create is k document reads, and k grows with the
+ * tier's per-minute limit (20 on the Build tier, thousands at a million requests a day): a waiter further back than
+ * this gets the time the WINDOW_LOOKUP_MAX-th ages out instead — never later than its turn, so it looks again then,
+ * nearer the front, and its shown ETA is early rather than late. At 100 × 4 s this took the request reads from 48
+ * per request (most of them these lookups) down; see docs/BENCHMARKS.md.
+ */
+export const WINDOW_LOOKUP_MAX = 5;
+
+/**
+ * When the window next has room for the `k`-th waiting create: the k-th oldest create in it ages out then (for k
+ * beyond WINDOW_LOOKUP_MAX, an earlier time: see there). Read only while a request waits for the rate (k ≤ the
+ * window's size; beyond that, whole windows are estimated).
  */
 export async function windowFreesAt(ports: Ports, ledger: FamilyLedger, now: number, k: number): Promise<number | undefined> {
+  const looked = Math.min(k, WINDOW_LOOKUP_MAX);
   const oldest = await ports.store.query<VideoRequest>({
     collection: 'videoRequests',
     group: true,
     where: [{ field: ledger.createdAtField, op: '>', value: now - CREATE_COUNTED_MS }],
     orderBy: { field: ledger.createdAtField, direction: 'asc' },
-    limit: k,
+    limit: looked,
   });
-  const at = oldest.at(k - 1)?.data;
+  const at = oldest.at(looked - 1)?.data;
   const createdAt = at ? ledger.createdAt(at) : undefined;
   return createdAt === undefined ? undefined : createdAt + CREATE_COUNTED_MS;
 }
