@@ -24,19 +24,25 @@ describe('admission control: whose turn it is (pure rules)', () => {
     const full = { ...base, usage: { inFlight: 2, inWindow: 20 }, ahead: 0 };
     expect(decideTurn({ ...full, windowFreesAt: now + 12_000 })).toEqual({ admitted: false, waitingFor: 'rate', position: 1, etaAt: now + 12_000 });
     expect(decideTurn(full)).toEqual({ admitted: false, waitingFor: 'rate', position: 1, etaAt: now + 60_000 });
-    // Beyond a whole window of waiters: one more window each.
-    // (slots: 8 free, the rest free in two generations = 80 s; the window: 26 creates need two more windows = 120 s.)
-    expect(decideTurn({ ...full, ahead: 25 })).toEqual({ admitted: false, waitingFor: 'rate', position: 26, etaAt: now + 120_000 });
+    // Beyond the window's creates it waits for creates not made yet: the earliest is a window per R of them.
+    // (slots: 8 free, the rest free in two generations = 80 s; the window: the 20 in it age out within 60 s, then the
+    // 6th of the 20 made then: no sooner than 60 s.)
+    expect(decideTurn({ ...full, ahead: 25 })).toEqual({ admitted: false, waitingFor: 'slot', position: 26, etaAt: now + 80_000 });
     expect(decideTurn({ ...full, usage: { inFlight: 10, inWindow: 0 }, ahead: 25 })).toEqual({ admitted: false, waitingFor: 'slot', position: 26, etaAt: now + 120_000 });
     expect(decideTurn({ ...full, usage: { inFlight: 0, inWindow: 20 }, ahead: 25, limits: { maxConcurrent: 100, createsPerMinute: 20 } })).toEqual({
-      admitted: false, waitingFor: 'rate', position: 26, etaAt: now + 120_000,
+      admitted: false, waitingFor: 'rate', position: 26, etaAt: now + 60_000,
+    });
+    // 41st of a line behind a full window: the 20 in it, then 20 made after them, then its own: two windows at least.
+    expect(decideTurn({ ...full, usage: { inFlight: 0, inWindow: 20 }, ahead: 40, limits: { maxConcurrent: 100, createsPerMinute: 20 } })).toMatchObject({
+      waitingFor: 'rate', etaAt: now + 120_000,
     });
   });
 
-  it('rechecks at the ETA, never sooner than 1 s nor later than 30 s', () => {
+  it('rechecks at the ETA, never sooner than 1 s nor later than a minute', () => {
     expect(recheckDelayMs(now + 5_000, now)).toBe(5_250);
     expect(recheckDelayMs(now - 5_000, now)).toBe(1_000);
-    expect(recheckDelayMs(now + 300_000, now)).toBe(30_000);
+    expect(recheckDelayMs(now + 40_000, now)).toBe(40_250);
+    expect(recheckDelayMs(now + 300_000, now)).toBe(60_000);
   });
 
   it('a long wait is rewritten when its ETA moved by more than a quarter of the wait ahead', () => {

@@ -49,12 +49,15 @@ export function decideTurn(input: TurnInput): Turn {
   // Held slots free about one generation from now, a full set of them per generation time after that.
   const slotEta = position <= freeSlots ? now : now + Math.ceil((position - freeSlots) / limits.maxConcurrent) * expectedDreamingMs;
   const beyondRoom = position - windowRoom;
+  // Within the window's creates: when the one it waits for ages out (read, or a whole window if unknown). Beyond
+  // them it waits for creates not made yet, which age out a window after they are made, at the earliest now: one
+  // window per R of them is the earliest its turn can come, so it looks again then rather than too late.
   const rateEta =
     beyondRoom <= 0
       ? now
-      : beyondRoom <= usage.inWindow && input.windowFreesAt !== undefined
-        ? input.windowFreesAt
-        : now + Math.ceil(beyondRoom / limits.createsPerMinute) * CREATE_WINDOW_MS;
+      : beyondRoom <= usage.inWindow
+        ? input.windowFreesAt ?? now + CREATE_WINDOW_MS
+        : now + Math.ceil((beyondRoom - usage.inWindow) / limits.createsPerMinute) * CREATE_WINDOW_MS;
   const waitingFor: CapacityWait = slotEta >= rateEta ? 'slot' : 'rate';
   return { admitted: false, waitingFor, position, etaAt: Math.max(now, slotEta, rateEta) };
 }
@@ -63,7 +66,7 @@ export function decideTurn(input: TurnInput): Turn {
  * When a waiting submit looks again: at its ETA, but within bounds — a released slot wakes the oldest waiter at once
  * (wake.ts), so this is the fallback that keeps a lost wake from stranding anyone.
  */
-export function recheckDelayMs(etaAt: number, now: number, bounds = { minMs: 1000, maxMs: 30_000 }): number {
+export function recheckDelayMs(etaAt: number, now: number, bounds = { minMs: 1000, maxMs: 60_000 }): number {
   return Math.min(bounds.maxMs, Math.max(bounds.minMs, etaAt - now + 250));
 }
 
