@@ -11,8 +11,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import functionsTest from 'firebase-functions-test';
-import { webhookToken, type Ports, type TaskPayload, type TaskQueueName } from '@d2v/core';
-import { PIPELINE_METADATA_KEY, blobPaths, docPaths, type Transition, type TransitionLogDoc, transitionsOfLog, type VideoRequest, type VideoState } from '@d2v/schema';
+import { readTransitionLog, webhookToken, type Ports, type TaskPayload, type TaskQueueName } from '@d2v/core';
+import { PIPELINE_METADATA_KEY, blobPaths, docPaths, type Transition, type VideoRequest, type VideoState } from '@d2v/schema';
 import * as fns from '../src/index';
 import { setPortsForTesting } from '../src/ports';
 import { makeLocalPorts, type LocalPortsFixture } from './helpers/local-ports';
@@ -64,8 +64,7 @@ const requestDoc = async (requestId: string): Promise<VideoRequest> =>
   (await fx.store.get<VideoRequest>(docPaths.videoRequest(UID, requestId)))!.data;
 
 async function transitions(requestId: string): Promise<Transition[]> {
-  const snaps = await fx.store.query<TransitionLogDoc>({ collection: docPaths.transitions(UID, requestId), orderBy: { field: 'n' } });
-  return transitionsOfLog(snaps.map((s) => s.data));
+  return readTransitionLog(fx.store, { uid: UID, requestId });
 }
 
 async function waitForState(requestId: string, states: VideoState[], timeoutMs = 60_000): Promise<VideoRequest> {

@@ -4,7 +4,7 @@ export * from './handlers';
 export * from './errors';
 export * from './logs';
 export { createHandlers } from './pipeline';
-export { transition, onTransitionApplied, type TransitionHook, type AppliedTransition } from './transition';
+export { transition, readTransitionLog, onTransitionApplied, type TransitionHook, type AppliedTransition } from './transition';
 export { ensureNextStep } from './steps/next-step';
 export {
   Incarnation,

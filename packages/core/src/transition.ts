@@ -10,12 +10,14 @@ import {
   type VideoState,
   TRANSITION_ACTORS,
   transitionLogDoc,
+  transitionsOfLog,
+  type TransitionLogDoc,
 } from '@d2v/schema';
 import { publishEvent } from './analytics';
 import { noteState } from './context';
 import { reportUnexpectedError } from './error-report';
 import { logs } from './logs';
-import type { DocData, Ports, Transaction } from './ports';
+import type { DocData, DocumentStore, Ports, Transaction } from './ports';
 import { isoNow, readRequestInTx, requestPath, type RequestRef } from './request-doc';
 
 export type TransitionActor = (typeof TRANSITION_ACTORS)[number];
@@ -232,4 +234,10 @@ export async function publishRequestCreated(ports: Ports, doc: VideoRequest): Pr
     errorCode: doc.error?.code ?? undefined,
     attrs: { resolution: doc.options?.resolution ?? null, duration: doc.options?.duration ?? null, script: Boolean(doc.scriptRequestId) },
   });
+}
+
+/** A request's transitions, one per state change in order (the log stores one document per commit). */
+export async function readTransitionLog(store: DocumentStore, ref: RequestRef): Promise<Transition[]> {
+  const docs = await store.query<TransitionLogDoc>({ collection: docPaths.transitions(ref.uid, ref.requestId), orderBy: { field: 'n', direction: 'asc' } });
+  return transitionsOfLog(docs.map((d) => d.data));
 }

@@ -1,4 +1,4 @@
-import { decideTurn, queueShownChanged, recheckDelayMs } from '../src/luma-capacity';
+import { decideTurn, queueShownChanged, recheckDelayMs, windowCreateAwaited } from '../src/luma-capacity';
 
 const limits = { maxConcurrent: 10, createsPerMinute: 20 };
 const now = 1_000_000;
@@ -36,6 +36,17 @@ describe('admission control: whose turn it is (pure rules)', () => {
     expect(decideTurn({ ...full, usage: { inFlight: 0, inWindow: 20 }, ahead: 40, limits: { maxConcurrent: 100, createsPerMinute: 20 } })).toMatchObject({
       waitingFor: 'rate', etaAt: now + 120_000,
     });
+  });
+
+  it('names the create of the window a rate wait is for: none with room, the k-th within it, none beyond it', () => {
+    // 20 a minute, 15 in the window: room for 5, then positions 6…20 wait for the 1st…15th oldest create.
+    const usage = { inFlight: 0, inWindow: 15 };
+    expect(windowCreateAwaited(limits, usage, 5)).toBeUndefined();
+    expect(windowCreateAwaited(limits, usage, 6)).toBe(1);
+    expect(windowCreateAwaited(limits, usage, 20)).toBe(15);
+    expect(windowCreateAwaited(limits, usage, 21)).toBeUndefined();
+    // Over the limit (Luma lowered it): no room at all, the k-th is the position itself.
+    expect(windowCreateAwaited({ ...limits, createsPerMinute: 10 }, usage, 3)).toBe(3);
   });
 
   it('rechecks at the ETA, never sooner than 1 s nor later than a minute', () => {

@@ -7,12 +7,10 @@ import {
   type FollowUpType,
   type Notification,
   type Transition,
-  type TransitionLogDoc,
-  transitionsOfLog,
   type VideoRequest,
   type VideoRequestClientInput,
 } from '@d2v/schema';
-import { AlreadyExistsError, isValidDeviceToken, listNotifications, markNotificationsRead, registerDevice, type DocData, type DocumentStore } from '@d2v/core';
+import { AlreadyExistsError, isValidDeviceToken, listNotifications, markNotificationsRead, readTransitionLog, registerDevice, type DocData, type DocumentStore } from '@d2v/core';
 import * as z from 'zod';
 import { ScriptRequestClientFieldsSchema, checkScript, describeIssues } from '@d2v/prompt';
 
@@ -166,11 +164,7 @@ export class ClientApi {
   async listTransitions(uid: string, requestId: string): Promise<Transition[]> {
     // Like the other reads: someone else's (or a missing) request is "not found", not an empty log.
     await this.getRequest(uid, requestId);
-    const snaps = await this.store.query<TransitionLogDoc>({
-      collection: docPaths.transitions(uid, requestId),
-      orderBy: { field: 'n', direction: 'asc' },
-    });
-    return transitionsOfLog(snaps.map((s) => s.data));
+    return readTransitionLog(this.store, { uid, requestId });
   }
 
   async listRequests(uid: string): Promise<VideoRequest[]> {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHandlers, silentLogger, webhookToken, type DocData, type Ports, type TaskQueue } from '@d2v/core';
+import { createHandlers, readTransitionLog, silentLogger, webhookToken, type DocData, type Ports, type TaskQueue } from '@d2v/core';
 import type { LumaApi } from '@d2v/luma';
-import { blobPaths, docPaths, type ActionRecord, type Transition, type TransitionLogDoc, transitionsOfLog, type VideoRequest, type VideoState } from '@d2v/schema';
+import { blobPaths, docPaths, type ActionRecord, type Transition, type VideoRequest, type VideoState } from '@d2v/schema';
 import { FileBlobStore, LocalDatabase, SqliteDocumentStore, SqliteEventSink, type LocalStack } from '../src';
 import { generationsFor, startTestStack } from './helpers';
 
@@ -101,7 +101,7 @@ describe('cancel, state by state', () => {
     return id;
   }
   async function transitions(requestId: string): Promise<Transition[]> {
-    return transitionsOfLog((await ports.store.query<TransitionLogDoc>({ collection: docPaths.transitions(UID, requestId), orderBy: { field: 'n' } })).map((s) => s.data));
+    return readTransitionLog(ports.store, { uid: UID, requestId });
   }
   const lumaCounts = () => ({ creates: stack.simulator!.stats().creates.video, deletes: stack.simulator!.stats().deletes, inFlight: stack.simulator!.stats().deletesInFlight });
   const delta = (before: ReturnType<typeof lumaCounts>) => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHandlers, Incarnation, silentLogger, type Ports, type TaskQueue } from '@d2v/core';
+import { createHandlers, Incarnation, readTransitionLog, silentLogger, type Ports, type TaskQueue } from '@d2v/core';
 import type { LumaApi } from '@d2v/luma';
-import { docPaths, transitionsOfLog, type TransitionLogDoc, type VideoRequest } from '@d2v/schema';
+import { docPaths, type VideoRequest } from '@d2v/schema';
 import { FileBlobStore, LocalDatabase, SqliteDocumentStore, SqliteEventSink, type LocalStack } from '../src';
 import { generationsFor, startTestStack } from './helpers';
 
@@ -196,7 +196,7 @@ describe('the Luma create is never repeated for one request', () => {
     expect(doc.luma.submitIntentAt).toBeUndefined();
     expect(doc.luma.submitAttempts).toBe(0);
     expect(generationsFor(stack, requestId)).toHaveLength(0);
-    const log = transitionsOfLog((await ports.store.query<TransitionLogDoc>({ collection: docPaths.transitions(UID, requestId) })).map((s) => s.data));
+    const log = await readTransitionLog(ports.store, { uid: UID, requestId });
     expect(log.some((t) => t.from === 'submitting' && t.to === 'queued' && t.reason.includes('429'))).toBe(true);
   });
 
@@ -220,7 +220,7 @@ describe('the Luma create is never repeated for one request', () => {
     const doc = await read(requestId);
     expect(doc.state).toBe('failed');
     expect(doc.error).toMatchObject({ code: 'TIMEOUT', retryable: true });
-    const log = transitionsOfLog((await ports.store.query<TransitionLogDoc>({ collection: docPaths.transitions(UID, requestId) })).map((s) => s.data));
+    const log = await readTransitionLog(ports.store, { uid: UID, requestId });
     expect(log.at(-1)).toMatchObject({ to: 'failed', by: 'sweeper' });
 
     const balances = await (ports.events as SqliteEventSink).list({ type: 'credits_balance' });

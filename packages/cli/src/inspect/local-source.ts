@@ -7,7 +7,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LocalDatabase, SqliteDocumentStore, SqliteEventSink, listDeliveryAttempts } from '@d2v/local';
-import { docPaths, transitionsOfLog, type TransitionLogDoc, type VideoRequest } from '@d2v/schema';
+import { readTransitionLog } from '@d2v/core';
+import type { VideoRequest } from '@d2v/schema';
 import { CommandUsageError } from '../output';
 import type { LogRecord, StorySources } from './story';
 
@@ -34,7 +35,7 @@ export async function readLocalStory(dataDir: string, requestId: string, logFile
     const store = new SqliteDocumentStore({ db });
     const request = await findRequest(store, requestId);
     const transitions = request
-      ? transitionsOfLog((await store.query<TransitionLogDoc>({ collection: docPaths.transitions(request.uid, requestId), orderBy: { field: 'n' } })).map((s) => s.data))
+      ? await readTransitionLog(store, { uid: request.uid, requestId })
       : [];
     const notes: string[] = [];
     const logs = existsSync(logFile) ? await readLogLines(logFile, requestId) : (notes.push(`no log file at ${logFile}`), []);

@@ -37,6 +37,16 @@ export function roomIn(limits: FamilyLimits, usage: LumaUsage): number {
 }
 
 /**
+ * Which of the window's creates the request at `position` waits for (k: the k-th oldest must age out first), or
+ * undefined when it waits for none of them — the window has room for it, or it waits beyond them for creates not
+ * made yet. The one lookup a rate wait needs (usage.windowFreesAt) is for this k.
+ */
+export function windowCreateAwaited(limits: FamilyLimits, usage: LumaUsage, position: number): number | undefined {
+  const k = position - Math.max(0, limits.createsPerMinute - usage.inWindow);
+  return k >= 1 && k <= usage.inWindow ? k : undefined;
+}
+
+/**
  * First come, first served: the request goes when the free slots and the window's room both exceed the number of
  * requests ahead of it (a newcomer never takes the slot an older waiter is about to take).
  */
@@ -55,7 +65,7 @@ export function decideTurn(input: TurnInput): Turn {
   const rateEta =
     beyondRoom <= 0
       ? now
-      : beyondRoom <= usage.inWindow
+      : windowCreateAwaited(limits, usage, position) !== undefined
         ? input.windowFreesAt ?? now + CREATE_WINDOW_MS
         : now + Math.ceil((beyondRoom - usage.inWindow) / limits.createsPerMinute) * CREATE_WINDOW_MS;
   const waitingFor: CapacityWait = slotEta >= rateEta ? 'slot' : 'rate';

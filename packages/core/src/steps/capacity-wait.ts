@@ -12,7 +12,7 @@ import { docPaths, type VideoRequest } from '@d2v/schema';
 import { logs } from '../logs';
 import type { Ports } from '../ports';
 import { isoNow, updateRequestIf, type RequestRef } from '../request-doc';
-import { decideTurn, queueShownChanged, recheckDelayMs, roomIn, type Turn } from '../luma-capacity/turn';
+import { decideTurn, queueShownChanged, recheckDelayMs, roomIn, windowCreateAwaited, type Turn } from '../luma-capacity/turn';
 import { familyLimits, LEDGERS } from '../luma-capacity/limits';
 import { readLumaUsage, waitingAhead, waitingCount, windowFreesAt } from '../luma-capacity/usage';
 import { wakeWaiters } from '../luma-capacity/wake';
@@ -57,11 +57,8 @@ export async function checkCapacity(ports: Ports, ref: RequestRef, stage: Stage)
       const judge = async (): Promise<Turn> => {
         const input = { usage, ahead, limits, now, expectedDreamingMs: ports.config.expectedDreamingMs };
         const turn = decideTurn(input);
-        const k = turn.admitted ? 0 : turn.position - Math.max(0, limits.createsPerMinute - usage.inWindow);
-        if (!turn.admitted && turn.waitingFor === 'rate' && k >= 1 && k <= usage.inWindow) {
-          return decideTurn({ ...input, windowFreesAt: await windowFreesAt(ports, ledger, now, k) });
-        }
-        return turn;
+        const k = turn.admitted || turn.waitingFor !== 'rate' ? undefined : windowCreateAwaited(limits, usage, turn.position);
+        return k === undefined ? turn : decideTurn({ ...input, windowFreesAt: await windowFreesAt(ports, ledger, now, k) });
       };
       verdict = await judge();
       if (verdict.admitted) {

@@ -4,22 +4,11 @@
  * process slots), so each run's wall time is what one video costs when the slots are full. Nothing the pipeline
  * does after Luma can be cheaper: it also validates, makes the poster, encrypts, uploads and writes the request.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildCompressArgs, DEFAULT_COMPRESS_SETTINGS, ffmpegInvocation, ffmpegPath, probeDetailed } from '@d2v/media';
-
-function runPlain(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegPath(), ffmpegInvocation(args), { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`plain ffmpeg failed (${code}): ${stderr.trim().split('\n').pop()}`))));
-  });
-}
+import { buildCompressArgs, DEFAULT_COMPRESS_SETTINGS, probeDetailed, runFfmpeg } from '@d2v/media';
 
 /** Median wall seconds of one plain compress of `video` while `slots` of them run at once (`rounds` rounds). */
 export async function plainCompressSeconds(video: string, slots: number, rounds = 3): Promise<number> {
@@ -29,7 +18,7 @@ export async function plainCompressSeconds(video: string, slots: number, rounds 
     const times: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const started = performance.now();
-      await Promise.all(Array.from({ length: slots }, (_, k) => runPlain(buildCompressArgs(video, join(work, `plain-${k}.mp4`), probed, DEFAULT_COMPRESS_SETTINGS))));
+      await Promise.all(Array.from({ length: slots }, (_, k) => runFfmpeg(buildCompressArgs(video, join(work, `plain-${k}.mp4`), probed, DEFAULT_COMPRESS_SETTINGS))));
       times.push((performance.now() - started) / 1000);
     }
     return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;

@@ -15,12 +15,12 @@
  * The stack lives in a temporary data dir removed afterwards. Timing never fails the run: a run that waits too
  * long stops waiting and reports the unfinished requests as failures.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CountingDocumentStore } from '@d2v/core';
-import { writeFile } from 'node:fs/promises';
 import { LocalStack, PROCESS_SLOTS } from '@d2v/local';
+import type { SimulatedGeneration } from '@d2v/luma-sim';
 import { docPaths, type VideoRequest, type VideoState } from '@d2v/schema';
 import { idealSchedule, idealScheduleAt, processedBy } from './ideal';
 import { plainCompressSeconds } from './plain-processing';
@@ -168,11 +168,12 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
     if (timedOut) end = Date.now();
     const makespanSeconds = (end - t0) / 1000;
 
-    const holds = sim.generations().filter((g) => g.generation.generation_type === 'video').map((g) => ({ start: Date.parse(g.generation.created_at), end: g.endedAt }));
+    const generations = sim.generations();
+    const holds = generations.filter((g) => g.generation.generation_type === 'video').map((g) => ({ start: Date.parse(g.generation.created_at), end: g.endedAt }));
     const usage = slotUsage(holds, slots, t0, end);
     const timeline = lumaTimeline(holds, ideal.createAt, t0);
     const idealAtRun = idealScheduleAt(requests, { slots, perMinute, generationSeconds }, timeline.generationSecondsInCreateOrder);
-    const floor = await measureProcessingFloor(sim.generations(), dataDir, log);
+    const floor = await measureProcessingFloor(generations, dataDir, log);
     const idealOnMachine = floor === null ? null : processedBy(ideal.doneAt, PROCESS_SLOTS, floor);
     const simStats = sim.stats();
     const creates = Object.values(simStats.creates).reduce((a, b) => a + b, 0);
@@ -247,7 +248,7 @@ export async function runPipelineBenchmark(opts: PipelineBenchOptions = {}): Pro
  * Plain ffmpeg on one of the run's videos (the last completed generation's, fetched from the simulator like the
  * pipeline's download): seconds per video with the process slots full. Null if no video completed.
  */
-async function measureProcessingFloor(generations: readonly { generation: { state: string; assets?: { video?: string } | null } }[], dir: string, log: (line: string) => void): Promise<number | null> {
+async function measureProcessingFloor(generations: readonly SimulatedGeneration[], dir: string, log: (line: string) => void): Promise<number | null> {
   const url = [...generations].reverse().find((g) => g.generation.state === 'completed' && g.generation.assets?.video)?.generation.assets?.video;
   if (!url) return null;
   const res = await fetch(url);
