@@ -17,23 +17,30 @@ export class RenderReuse {
 
   /**
    * Writes the video for `key` to `outPath`: a copy of the kept render, or — the first time — `render(outPath)`,
-   * kept for the next ones. A failed first render is not kept, so the next generation renders again.
+   * kept for the next ones. A failed render (its generation deleted mid-render, say) is not kept, and a generation
+   * that was waiting for it renders instead: no generation fails for another's sake.
    */
   async produce(key: string, outPath: string, render: (outPath: string) => Promise<void>): Promise<void> {
-    let kept = this.renders.get(key);
-    if (!kept) {
-      kept = (async () => {
-        await render(outPath);
-        await fs.promises.mkdir(this.dir, { recursive: true });
-        const keptPath = path.join(this.dir, `${key}.mp4`);
-        await fs.promises.copyFile(outPath, keptPath);
-        return keptPath;
-      })();
-      this.renders.set(key, kept);
-      kept.catch(() => this.renders.delete(key));
-      await kept;
-      return;
+    for (;;) {
+      const pending = this.renders.get(key);
+      if (!pending) return void (await this.keep(key, outPath, render));
+      const keptPath = await pending.catch(() => undefined);
+      if (keptPath) return fs.promises.copyFile(keptPath, outPath);
+      // That render failed and is forgotten (see keep): look again — the first waiter back renders, the rest wait for it.
     }
-    await fs.promises.copyFile(await kept, outPath);
+  }
+
+  private keep(key: string, outPath: string, render: (outPath: string) => Promise<void>): Promise<string> {
+    const kept = (async () => {
+      await render(outPath);
+      await fs.promises.mkdir(this.dir, { recursive: true });
+      const keptPath = path.join(this.dir, `${key}.mp4`);
+      await fs.promises.copyFile(outPath, keptPath);
+      return keptPath;
+    })();
+    this.renders.set(key, kept);
+    // Registered before any waiter's reaction, so a failed render is forgotten before they look again.
+    kept.catch(() => this.renders.delete(key));
+    return kept;
   }
 }

@@ -4,7 +4,9 @@
  * own picture (its title card names its id, so the files differ). Real simulator over HTTP, real ffmpeg.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { startLumaSimulator, type LumaSimulator } from '../src';
+import { RenderReuse } from '../src/render-reuse';
 import { call, download, FAST, ffprobe, tempDir, waitForGeneration } from './helpers';
 
 const VIDEO = { model: 'ray-2', prompt: 'a lighthouse at dusk', resolution: '540p', aspect_ratio: '16:9', duration: '5s' };
@@ -54,5 +56,26 @@ describe('simulator render reuse', () => {
     } finally {
       await sim.close();
     }
+  });
+
+  it('a generation waiting for a render that fails renders its own, and later ones copy that', async () => {
+    const reuse = new RenderReuse(path.join(dir, 'kept'));
+    const rendered: string[] = [];
+    let failFirst!: (e: Error) => void;
+    const first = reuse.produce('k', path.join(dir, 'a.mp4'), () => new Promise<void>((_, reject) => (failFirst = reject)));
+    const render = async (out: string) => {
+      rendered.push(path.basename(out));
+      fs.writeFileSync(out, `made for ${path.basename(out)}`);
+    };
+    const second = reuse.produce('k', path.join(dir, 'b.mp4'), render);
+    const third = reuse.produce('k', path.join(dir, 'c.mp4'), render);
+    failFirst(new Error('aborted: its generation was deleted'));
+    await expect(first).rejects.toThrow(/aborted/);
+    await Promise.all([second, third]);
+    // One of the two waiters rendered, the other copied it; a newcomer copies too.
+    expect(rendered).toEqual(['b.mp4']);
+    await reuse.produce('k', path.join(dir, 'd.mp4'), render);
+    expect(rendered).toEqual(['b.mp4']);
+    for (const f of ['b.mp4', 'c.mp4', 'd.mp4']) expect(fs.readFileSync(path.join(dir, f), 'utf8')).toBe('made for b.mp4');
   });
 });
